@@ -1,0 +1,138 @@
+// Field schemas of every frame type, one table per direction. The compiler checks both tables are complete.
+
+import type { ClientFrameType, ServerFrameType } from './frames.js';
+import { arr, bool, int, num, obj, oneOf, opt, str, type Schema } from './schema.js';
+
+type Fields = Readonly<Record<string, Schema>>;
+
+const id = str('maxIdLength', 1);
+const seq = int(0);
+const time = int(0);
+const role = oneOf('visitor', 'agent');
+const reason = oneOf('requested', 'low_confidence', 'out_of_scope', 'asked_for_human', 'repeated_miss', 'negative_feedback');
+
+const author = obj({
+  role: oneOf('visitor', 'agent', 'bot', 'system'),
+  id,
+  name: opt(str()),
+  avatarUrl: opt(str()),
+});
+const attachment = obj({ name: str('maxLabelLength', 1), mime: str('maxLabelLength', 1), size: int(0), url: str('maxLabelLength', 1) });
+const attachments = opt(arr(attachment, 'maxAttachments'));
+const transcriptItem = obj({
+  kind: oneOf('question', 'answer', 'feedback', 'escalation'),
+  text: str('maxTextLength'),
+  at: time,
+  entryId: opt(str('maxIdLength')),
+  confidence: opt(num(0, 1)),
+  helpful: opt(bool()),
+});
+const transcript = arr(transcriptItem, 'maxTranscriptItems');
+const profile = opt(
+  obj({ name: opt(str()), email: opt(str()), locale: opt(str('maxIdLength')), page: opt(str()) }),
+);
+const agent = obj({ id, name: str(), avatarUrl: opt(str()) });
+const message = obj({
+  conversationId: id,
+  seq: int(1),
+  clientId: id,
+  author,
+  kind: oneOf('text', 'event'),
+  text: str('maxTextLength'),
+  at: time,
+  attachments,
+});
+
+export const CLIENT_FIELDS: Readonly<Record<ClientFrameType, Fields>> = {
+  hello: {
+    v: int(0, 1000),
+    role,
+    token: opt(str('maxTokenLength')),
+    siteKey: opt(str('maxIdLength')),
+    resume: opt(arr(obj({ conversationId: id, afterSeq: seq }), 'maxResume')),
+  },
+  ping: {},
+  'conversation.start': { clientId: id, profile },
+  'conversation.join': { conversationId: id, afterSeq: seq },
+  'message.send': {
+    conversationId: id,
+    clientId: id,
+    text: str('maxTextLength'),
+    attachments,
+  },
+  'history.get': {
+    conversationId: id,
+    afterSeq: opt(seq),
+    beforeSeq: opt(seq),
+    limit: opt(int(1, 1000)),
+  },
+  typing: { conversationId: id, isTyping: bool() },
+  read: { conversationId: id, upToSeq: seq },
+  'conversation.escalate': { conversationId: id, reason, transcript, profile },
+  'conversation.accept': { conversationId: id },
+  'conversation.close': { conversationId: id, reason: opt(str()) },
+  'rating.submit': { conversationId: id, score: int(1, 5), comment: opt(str('maxTextLength')) },
+  'agent.availability': { availability: oneOf('online', 'away', 'offline'), capacity: opt(int(0, 100)) },
+  'visitor.page': { conversationId: id, url: str(), title: opt(str()) },
+};
+
+export const SERVER_FIELDS: Readonly<Record<ServerFrameType, Fields>> = {
+  welcome: {
+    ref: id,
+    v: int(0, 1000),
+    role,
+    subjectId: id,
+    token: opt(str('maxTokenLength')),
+    tokenExpiresAt: opt(time),
+    heartbeatMs: int(1000, 600_000),
+  },
+  pong: { ref: id },
+  'conversation.joined': {
+    ref: opt(id),
+    conversation: obj({
+      id,
+      status: oneOf('bot', 'queued', 'assigned', 'closed', 'offline'),
+      lastSeq: seq,
+      createdAt: time,
+      visitorId: id,
+      agent: opt(agent),
+      escalationReason: opt(reason),
+    }),
+  },
+  'message.ack': { ref: id, conversationId: id, clientId: id, seq: int(1), at: time, duplicate: opt(bool()) },
+  'message.new': { message },
+  'history.page': { ref: id, conversationId: id, messages: arr(message, 'maxHistoryPage'), hasMore: bool() },
+  'typing.update': { conversationId: id, author, isTyping: bool() },
+  'read.update': { conversationId: id, role, upToSeq: seq },
+  'presence.update': { conversationId: id, role, isOnline: bool() },
+  'conversation.escalated': { ref: opt(id), conversationId: id, reason, status: oneOf('queued', 'offline') },
+  'queue.update': { conversationId: id, position: int(0), etaSeconds: int(0) },
+  'queue.snapshot': {
+    entries: arr(
+      obj({
+        conversationId: id,
+        position: int(0),
+        etaSeconds: int(0),
+        waitingSince: time,
+        reason,
+        visitor: obj({ name: opt(str()), email: opt(str()), locale: opt(str('maxIdLength')), page: opt(str()) }),
+        transcript,
+      }),
+      'maxHistoryPage',
+    ),
+  },
+  'conversation.assigned': { ref: opt(id), conversationId: id, agent },
+  'agent.joined': { conversationId: id, agent },
+  'agent.left': { conversationId: id, agent },
+  'conversation.closed': { ref: opt(id), conversationId: id, by: role, reason: opt(str()) },
+  'rating.created': { ref: opt(id), conversationId: id, score: int(1, 5), comment: opt(str('maxTextLength')) },
+  ok: { ref: id },
+  'token.rotated': { token: str('maxTokenLength', 1), expiresAt: time },
+  error: {
+    ref: opt(id),
+    code: str('maxIdLength', 1),
+    message: str(),
+    retryable: opt(bool()),
+    conversationId: opt(id),
+  },
+};

@@ -1,0 +1,404 @@
+// The wire contract: every frame either side may send, as discriminated unions. Types only, plus the version.
+
+/** Bumped only when a frame or field is removed or changes meaning. Adding frames keeps the version. */
+export const PROTOCOL_VERSION = 1;
+
+export type Role = 'visitor' | 'agent';
+export type AuthorRole = Role | 'bot' | 'system';
+export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed' | 'offline';
+/** `event` messages are written by the server (agent joined, conversation closed) and shown as dividers. */
+export type MessageKind = 'text' | 'event';
+export type Availability = 'online' | 'away' | 'offline';
+export type EscalationReason =
+  | 'requested'
+  | 'low_confidence'
+  | 'out_of_scope'
+  | 'asked_for_human'
+  | 'repeated_miss'
+  | 'negative_feedback';
+
+export interface Author {
+  role: AuthorRole;
+  id: string;
+  name?: string;
+  avatarUrl?: string;
+}
+
+export interface Attachment {
+  name: string;
+  mime: string;
+  size: number;
+  url: string;
+}
+
+/** A stored message. `seq` is assigned by the server, per conversation, starting at 1 with no gaps. */
+export interface Message {
+  conversationId: string;
+  seq: number;
+  /** The sender's idempotency key; the server stores a message once per (conversationId, clientId). */
+  clientId: string;
+  author: Author;
+  kind: MessageKind;
+  text: string;
+  /** Server time, ms since the epoch. */
+  at: number;
+  attachments?: Attachment[];
+}
+
+/** One step of self-service before the hand-off, so the agent sees what the shopper already tried. */
+export interface TranscriptItem {
+  kind: 'question' | 'answer' | 'feedback' | 'escalation';
+  text: string;
+  at: number;
+  entryId?: string;
+  confidence?: number;
+  helpful?: boolean;
+}
+
+export interface VisitorProfile {
+  name?: string;
+  email?: string;
+  locale?: string;
+  page?: string;
+}
+
+export interface AgentInfo {
+  id: string;
+  name: string;
+  avatarUrl?: string;
+}
+
+export interface ConversationInfo {
+  id: string;
+  status: ConversationStatus;
+  /** Highest seq stored; a client that saw it has everything. */
+  lastSeq: number;
+  createdAt: number;
+  visitorId: string;
+  agent?: AgentInfo;
+  escalationReason?: EscalationReason;
+}
+
+export interface QueueEntry {
+  conversationId: string;
+  position: number;
+  /** Estimated seconds until an agent joins. */
+  etaSeconds: number;
+  waitingSince: number;
+  reason: EscalationReason;
+  visitor: VisitorProfile;
+  transcript: TranscriptItem[];
+}
+
+export interface ResumePoint {
+  conversationId: string;
+  afterSeq: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Client → server. Every client frame carries `ref`; replies and errors echo it.
+
+export interface HelloFrame {
+  type: 'hello';
+  ref: string;
+  v: number;
+  role: Role;
+  /** Visitor or agent token. A visitor without one gets a fresh visitor token in `welcome`. */
+  token?: string;
+  /** The site's public key (visitors only): which site's rules apply. */
+  siteKey?: string;
+  /** Conversations to rejoin, each from the last seq this client saw. */
+  resume?: ResumePoint[];
+}
+
+export interface PingFrame {
+  type: 'ping';
+  ref: string;
+}
+
+export interface ConversationStartFrame {
+  type: 'conversation.start';
+  ref: string;
+  /** Idempotency key: retrying a start with the same clientId returns the same conversation. */
+  clientId: string;
+  profile?: VisitorProfile;
+}
+
+export interface ConversationJoinFrame {
+  type: 'conversation.join';
+  ref: string;
+  conversationId: string;
+  afterSeq: number;
+}
+
+export interface MessageSendFrame {
+  type: 'message.send';
+  ref: string;
+  conversationId: string;
+  clientId: string;
+  text: string;
+  attachments?: Attachment[];
+}
+
+export interface HistoryGetFrame {
+  type: 'history.get';
+  ref: string;
+  conversationId: string;
+  /** Page forward from here (exclusive)... */
+  afterSeq?: number;
+  /** ...or backward from here (exclusive). */
+  beforeSeq?: number;
+  limit?: number;
+}
+
+export interface TypingFrame {
+  type: 'typing';
+  ref: string;
+  conversationId: string;
+  isTyping: boolean;
+}
+
+export interface ReadFrame {
+  type: 'read';
+  ref: string;
+  conversationId: string;
+  upToSeq: number;
+}
+
+export interface EscalateFrame {
+  type: 'conversation.escalate';
+  ref: string;
+  conversationId: string;
+  reason: EscalationReason;
+  transcript: TranscriptItem[];
+  profile?: VisitorProfile;
+}
+
+export interface AcceptFrame {
+  type: 'conversation.accept';
+  ref: string;
+  conversationId: string;
+}
+
+export interface CloseFrame {
+  type: 'conversation.close';
+  ref: string;
+  conversationId: string;
+  reason?: string;
+}
+
+export interface RateFrame {
+  type: 'rating.submit';
+  ref: string;
+  conversationId: string;
+  /** CSAT, 1 (bad) to 5 (great). */
+  score: number;
+  comment?: string;
+}
+
+export interface AvailabilityFrame {
+  type: 'agent.availability';
+  ref: string;
+  availability: Availability;
+  capacity?: number;
+}
+
+export interface PageViewFrame {
+  type: 'visitor.page';
+  ref: string;
+  conversationId: string;
+  url: string;
+  title?: string;
+}
+
+export type ClientFrame =
+  | HelloFrame
+  | PingFrame
+  | ConversationStartFrame
+  | ConversationJoinFrame
+  | MessageSendFrame
+  | HistoryGetFrame
+  | TypingFrame
+  | ReadFrame
+  | EscalateFrame
+  | AcceptFrame
+  | CloseFrame
+  | RateFrame
+  | AvailabilityFrame
+  | PageViewFrame;
+
+export type ClientFrameType = ClientFrame['type'];
+
+// ---------------------------------------------------------------------------------------------------------
+// Server → client. Replies carry the request's `ref`; pushes carry none.
+
+export interface WelcomeFrame {
+  type: 'welcome';
+  ref: string;
+  v: number;
+  role: Role;
+  /** visitorId or agentId. */
+  subjectId: string;
+  /** A fresh token when the server issued or rotated one; store it and use it next time. */
+  token?: string;
+  tokenExpiresAt?: number;
+  heartbeatMs: number;
+}
+
+export interface PongFrame {
+  type: 'pong';
+  ref: string;
+}
+
+export interface ConversationJoinedFrame {
+  type: 'conversation.joined';
+  /** Absent when the join came from `hello.resume`. */
+  ref?: string;
+  conversation: ConversationInfo;
+}
+
+export interface MessageAckFrame {
+  type: 'message.ack';
+  ref: string;
+  conversationId: string;
+  clientId: string;
+  seq: number;
+  at: number;
+  /** True when the server already had this clientId: the earlier seq is returned, nothing is stored twice. */
+  duplicate?: boolean;
+}
+
+export interface MessageNewFrame {
+  type: 'message.new';
+  message: Message;
+}
+
+export interface HistoryPageFrame {
+  type: 'history.page';
+  ref: string;
+  conversationId: string;
+  messages: Message[];
+  hasMore: boolean;
+}
+
+export interface TypingEventFrame {
+  type: 'typing.update';
+  conversationId: string;
+  author: Author;
+  isTyping: boolean;
+}
+
+export interface ReadEventFrame {
+  type: 'read.update';
+  conversationId: string;
+  role: Role;
+  upToSeq: number;
+}
+
+export interface PresenceFrame {
+  type: 'presence.update';
+  conversationId: string;
+  role: Role;
+  isOnline: boolean;
+}
+
+export interface EscalatedFrame {
+  type: 'conversation.escalated';
+  ref?: string;
+  conversationId: string;
+  reason: EscalationReason;
+  /** 'offline' when no agent can take it now: the visitor should leave a message. */
+  status: 'queued' | 'offline';
+}
+
+export interface QueueUpdateFrame {
+  type: 'queue.update';
+  conversationId: string;
+  position: number;
+  etaSeconds: number;
+}
+
+export interface QueueSnapshotFrame {
+  type: 'queue.snapshot';
+  entries: QueueEntry[];
+}
+
+export interface AssignedFrame {
+  type: 'conversation.assigned';
+  ref?: string;
+  conversationId: string;
+  agent: AgentInfo;
+}
+
+export interface AgentJoinedFrame {
+  type: 'agent.joined';
+  conversationId: string;
+  agent: AgentInfo;
+}
+
+export interface AgentLeftFrame {
+  type: 'agent.left';
+  conversationId: string;
+  agent: AgentInfo;
+}
+
+export interface ClosedFrame {
+  type: 'conversation.closed';
+  ref?: string;
+  conversationId: string;
+  by: Role;
+  reason?: string;
+}
+
+export interface RatedFrame {
+  type: 'rating.created';
+  ref?: string;
+  conversationId: string;
+  score: number;
+  comment?: string;
+}
+
+export interface ResultFrame {
+  type: 'ok';
+  ref: string;
+}
+
+export interface TokenRotatedFrame {
+  type: 'token.rotated';
+  token: string;
+  expiresAt: number;
+}
+
+export interface ErrorFrame {
+  type: 'error';
+  /** The ref of the request that failed; absent when the frame had none or could not be read. */
+  ref?: string;
+  code: string;
+  message: string;
+  retryable?: boolean;
+  conversationId?: string;
+}
+
+export type ServerFrame =
+  | WelcomeFrame
+  | PongFrame
+  | ConversationJoinedFrame
+  | MessageAckFrame
+  | MessageNewFrame
+  | HistoryPageFrame
+  | TypingEventFrame
+  | ReadEventFrame
+  | PresenceFrame
+  | EscalatedFrame
+  | QueueUpdateFrame
+  | QueueSnapshotFrame
+  | AssignedFrame
+  | AgentJoinedFrame
+  | AgentLeftFrame
+  | ClosedFrame
+  | RatedFrame
+  | ResultFrame
+  | TokenRotatedFrame
+  | ErrorFrame;
+
+export type ServerFrameType = ServerFrame['type'];

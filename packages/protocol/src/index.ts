@@ -1,0 +1,8 @@
+export { PROTOCOL_VERSION } from './frames.js';
+export type * from './frames.js';
+export { encodeFrame, decodeClientFrame, decodeServerFrame } from './codec.js';
+export type { DecodeResult, RawFrame } from './codec.js';
+export { ParleyError, ERROR_CODES, CloseCode, closeCodeFor, isTerminalClose } from './errors.js';
+export type { ErrorCode, ParleyErrorOptions, CloseCodeValue } from './errors.js';
+export { DEFAULT_LIMITS, DEFAULT_HEARTBEAT_MS } from './limits.js';
+export type { Limits } from './limits.js';

@@ -1,0 +1,98 @@
+// A tiny structural validator for decoded JSON: checks types, bounds and lengths, and copies known fields only.
+
+import type { ErrorCode } from './errors.js';
+import type { Limits } from './limits.js';
+
+type LimitKey = { [K in keyof Limits]: Limits[K] extends number ? K : never }[keyof Limits];
+
+export type Schema =
+  | { t: 'str'; max: LimitKey; min?: number; opt?: boolean }
+  | { t: 'int'; min: number; max: number; opt?: boolean }
+  | { t: 'num'; min: number; max: number; opt?: boolean }
+  | { t: 'bool'; opt?: boolean }
+  | { t: 'enum'; values: readonly string[]; opt?: boolean }
+  | { t: 'obj'; fields: Readonly<Record<string, Schema>>; opt?: boolean }
+  | { t: 'arr'; of: Schema; max: LimitKey; opt?: boolean };
+
+export interface SchemaIssue {
+  code: ErrorCode;
+  message: string;
+}
+
+// Constructors keep the frame tables readable.
+export const str = (max: LimitKey = 'maxLabelLength', min = 0): Schema => ({ t: 'str', max, min });
+export const int = (min = 0, max = Number.MAX_SAFE_INTEGER): Schema => ({ t: 'int', min, max });
+export const num = (min: number, max: number): Schema => ({ t: 'num', min, max });
+export const bool = (): Schema => ({ t: 'bool' });
+export const oneOf = (...values: string[]): Schema => ({ t: 'enum', values });
+export const obj = (fields: Record<string, Schema>): Schema => ({ t: 'obj', fields });
+export const arr = (of: Schema, max: LimitKey): Schema => ({ t: 'arr', of, max });
+export const opt = (s: Schema): Schema => ({ ...s, opt: true });
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Validates `value` against `schema`; returns the cleaned value (unknown keys dropped) or an issue.
+ * Unknown keys are ignored rather than refused so that newer clients can add optional fields.
+ */
+export function check(value: unknown, schema: Schema, limits: Limits, path: string): { value: unknown } | SchemaIssue {
+  const bad = (what: string): SchemaIssue => ({ code: 'PROTOCOL_BAD_FRAME', message: `${path} must be ${what}` });
+  switch (schema.t) {
+    case 'str': {
+      if (typeof value !== 'string') return bad('a string');
+      const max = limits[schema.max];
+      if (value.length > max) {
+        return { code: 'PROTOCOL_STRING_TOO_LONG', message: `${path} is longer than ${max} characters` };
+      }
+      if (value.length < (schema.min ?? 0)) return bad(`at least ${schema.min} characters`);
+      return { value };
+    }
+    case 'int':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < schema.min || value > schema.max) {
+        return bad(`an integer in [${schema.min}, ${schema.max}]`);
+      }
+      return { value };
+    case 'num':
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < schema.min || value > schema.max) {
+        return bad(`a number in [${schema.min}, ${schema.max}]`);
+      }
+      return { value };
+    case 'bool':
+      return typeof value === 'boolean' ? { value } : bad('a boolean');
+    case 'enum':
+      return typeof value === 'string' && schema.values.includes(value)
+        ? { value }
+        : bad(`one of ${schema.values.join(', ')}`);
+    case 'arr': {
+      if (!Array.isArray(value)) return bad('an array');
+      const max = limits[schema.max];
+      if (value.length > max) return bad(`at most ${max} items`);
+      const out: unknown[] = [];
+      for (let i = 0; i < value.length; i++) {
+        const r = check(value[i], schema.of, limits, `${path}[${i}]`);
+        if (!('value' in r)) return r;
+        out.push(r.value);
+      }
+      return { value: out };
+    }
+    case 'obj': {
+      if (!isPlainObject(value)) return bad('an object');
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(schema.fields)) {
+        const field = schema.fields[key]!;
+        if (!hasOwn.call(value, key) || value[key] === undefined || value[key] === null) {
+          if (field.opt) continue;
+          return { code: 'PROTOCOL_BAD_FRAME', message: `${path}.${key} is required` };
+        }
+        const r = check(value[key], field, limits, `${path}.${key}`);
+        if (!('value' in r)) return r;
+        out[key] = r.value;
+      }
+      return { value: out };
+    }
+  }
+}
