@@ -32,7 +32,9 @@ export type ErrorCode =
   | 'TRANSPORT_TIMEOUT'
   | 'TRANSPORT_CLOSED'
   | 'TRANSPORT_NOT_CONNECTED'
-  | 'TRANSPORT_OUTBOX_FULL';
+  | 'TRANSPORT_OUTBOX_FULL'
+  /** A consumer's event listener threw; the client reports it and keeps going. */
+  | 'TRANSPORT_LISTENER_FAILED';
 
 /** All codes, for exhaustive tables and validation of `error` frames. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -61,6 +63,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'TRANSPORT_CLOSED',
   'TRANSPORT_NOT_CONNECTED',
   'TRANSPORT_OUTBOX_FULL',
+  'TRANSPORT_LISTENER_FAILED',
 ];
 
 /** Optional fields carried beside `code` and `message`. */

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { ParleyError } from '@parley/protocol';
+import { DEFAULT_DB_PATH, DEFAULT_PORT, loadConfig } from './config.js';
+
+function errorOf(fn: () => unknown): ParleyError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ParleyError) return err;
+    throw err;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('loadConfig', () => {
+  it('has defaults', () => {
+    expect(loadConfig([], {})).toEqual({
+      command: 'serve',
+      port: DEFAULT_PORT,
+      host: '0.0.0.0',
+      dbPath: DEFAULT_DB_PATH,
+      secret: undefined,
+      allowedOrigins: '*',
+      logLevel: 'info',
+      visitorTokenTtlMs: 30 * 24 * 3600 * 1000,
+      agentName: undefined,
+    });
+  });
+
+  it('reads env, and flags win over env', () => {
+    const config = loadConfig(['--port', '0', '--db=/tmp/x.db', '--allowed-origins', 'https://a.example, http://localhost:3000'], {
+      PARLEY_PORT: '9000',
+      PARLEY_HOST: '127.0.0.1',
+      PARLEY_LOG_LEVEL: 'warn',
+      PARLEY_SECRET: 's'.repeat(32),
+      PARLEY_TOKEN_TTL_DAYS: '1',
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      host: '127.0.0.1',
+      dbPath: '/tmp/x.db',
+      logLevel: 'warn',
+      secret: 's'.repeat(32),
+      allowedOrigins: ['https://a.example', 'http://localhost:3000'],
+      visitorTokenTtlMs: 24 * 3600 * 1000,
+    });
+  });
+
+  it('parses create-agent', () => {
+    expect(loadConfig(['create-agent', '--name', 'Alice'], {})).toMatchObject({ command: 'create-agent', agentName: 'Alice' });
+  });
+
+  it.each([
+    [['--port', 'abc'], {}, '--port'],
+    [[], { PARLEY_PORT: '70000' }, 'PARLEY_PORT'],
+    [[], { PARLEY_PORT: '-1' }, 'PARLEY_PORT'],
+    [[], { PARLEY_LOG_LEVEL: 'loud' }, 'PARLEY_LOG_LEVEL'],
+    [[], { PARLEY_SECRET: 'short' }, 'PARLEY_SECRET'],
+    [[], { PARLEY_TOKEN_TTL_DAYS: '0' }, 'PARLEY_TOKEN_TTL_DAYS'],
+    [[], { PARLEY_ALLOWED_ORIGINS: 'shop.example' }, 'allowed origins'],
+    [[], { PARLEY_ALLOWED_ORIGINS: 'https://shop.example/path' }, 'https://shop.example'],
+    [[], { PARLEY_ALLOWED_ORIGINS: '*,https://a.example' }, '*'],
+    [['--bogus', '1'], {}, '--bogus'],
+    [['--port'], {}, '--port needs a value'],
+    [['launch'], {}, 'launch'],
+    [['create-agent'], {}, '--name'],
+    [['--name', 'x'], {}, '--name'],
+  ] as const)('refuses %j %j with CONFIG_INVALID naming %s', (argv, env, mention) => {
+    const err = errorOf(() => loadConfig(argv, env));
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toContain(mention);
+  });
+});

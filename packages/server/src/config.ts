@@ -1,0 +1,166 @@
+// Command line and environment → a typed, validated ServerConfig, once at boot. No I/O beyond reading its inputs.
+
+import { ParleyError } from '@parley/protocol';
+import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { DEFAULT_VISITOR_TOKEN_TTL_MS, MIN_SECRET_LENGTH } from './token.js';
+
+export type CliCommand = 'serve' | 'create-agent' | 'help';
+
+/** Everything the bin needs, validated. */
+export interface ServerConfig {
+  command: CliCommand;
+  port: number;
+  host: string;
+  /** SQLite file path, or `:memory:`. */
+  dbPath: string;
+  /** Token signing key; undefined means "read or create one next to the database". */
+  secret: string | undefined;
+  allowedOrigins: '*' | string[];
+  logLevel: LogLevel;
+  visitorTokenTtlMs: number;
+  /** `create-agent --name`. */
+  agentName: string | undefined;
+}
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_DB_PATH = './.parley-data/parley.db';
+
+/** flag → env var. A flag wins over its env var. */
+const OPTIONS = {
+  port: 'PARLEY_PORT',
+  host: 'PARLEY_HOST',
+  db: 'PARLEY_DB',
+  'allowed-origins': 'PARLEY_ALLOWED_ORIGINS',
+  'log-level': 'PARLEY_LOG_LEVEL',
+  'token-ttl-days': 'PARLEY_TOKEN_TTL_DAYS',
+  name: undefined,
+} as const satisfies Record<string, string | undefined>;
+
+type OptionName = keyof typeof OPTIONS;
+
+export const USAGE = `Usage: parley-server [serve] [options]
+       parley-server create-agent --name <name> [--db <path>]
+
+Options (flag, then environment variable):
+  --port <n>               PARLEY_PORT             TCP port, 0 for any free port (default ${DEFAULT_PORT})
+  --host <addr>            PARLEY_HOST             interface to bind (default 0.0.0.0)
+  --db <path>              PARLEY_DB               SQLite file, or :memory: (default ${DEFAULT_DB_PATH})
+  --allowed-origins <list> PARLEY_ALLOWED_ORIGINS  comma-separated origins, or * (default *)
+  --log-level <level>      PARLEY_LOG_LEVEL        debug | info | warn | error | silent (default info)
+  --token-ttl-days <n>     PARLEY_TOKEN_TTL_DAYS   visitor token lifetime (default 30)
+                           PARLEY_SECRET           token signing key (>= ${MIN_SECRET_LENGTH} chars); generated and
+                                                   stored next to the database when absent
+`;
+
+function invalid(message: string): ParleyError {
+  return new ParleyError('CONFIG_INVALID', `${message}\n\n${USAGE}`);
+}
+
+function parseArgv(argv: readonly string[]): { command: CliCommand; flags: Partial<Record<OptionName, string>> } {
+  let command: CliCommand = 'serve';
+  const flags: Partial<Record<OptionName, string>> = {};
+  let i = 0;
+  if (argv[0] !== undefined && !argv[0].startsWith('-')) {
+    if (argv[0] !== 'serve' && argv[0] !== 'create-agent' && argv[0] !== 'help') {
+      throw invalid(`unknown command "${argv[0]}"`);
+    }
+    command = argv[0];
+    i = 1;
+  }
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') {
+      command = 'help';
+      continue;
+    }
+    if (!arg.startsWith('--')) throw invalid(`unexpected argument "${arg}"`);
+    const eq = arg.indexOf('=');
+    const name = (eq === -1 ? arg.slice(2) : arg.slice(2, eq)) as OptionName;
+    if (!Object.prototype.hasOwnProperty.call(OPTIONS, name)) throw invalid(`unknown option "--${name}"`);
+    let value: string | undefined;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else value = argv[++i];
+    if (value === undefined || (eq === -1 && value.startsWith('--'))) throw invalid(`--${name} needs a value`);
+    flags[name] = value;
+  }
+  return { command, flags };
+}
+
+function parseOrigins(raw: string): '*' | string[] {
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (items.length === 0) throw invalid('allowed origins: give a comma-separated list of origins, or *');
+  if (items.includes('*')) {
+    if (items.length > 1) throw invalid('allowed origins: * cannot be combined with other origins');
+    return '*';
+  }
+  for (const item of items) {
+    let origin: string;
+    try {
+      origin = new URL(item).origin;
+    } catch {
+      throw invalid(`allowed origins: "${item}" is not an origin like https://shop.example`);
+    }
+    if (origin !== item) throw invalid(`allowed origins: "${item}" should be written "${origin}" (scheme://host[:port], no path)`);
+  }
+  return items;
+}
+
+/**
+ * Reads flags and env into a ServerConfig. Throws `ParleyError('CONFIG_INVALID')` with a message naming the bad
+ * setting; the bin prints it and exits with code 2.
+ * @example
+ * const config = loadConfig(process.argv.slice(2), process.env);
+ */
+export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServerConfig {
+  const { command, flags } = parseArgv(argv);
+  const get = (name: OptionName): string | undefined => {
+    const envName = OPTIONS[name];
+    const value = flags[name] ?? (envName === undefined ? undefined : env[envName]);
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const source = (name: OptionName) => (flags[name] !== undefined ? `--${name}` : (OPTIONS[name] ?? `--${name}`));
+
+  const portText = get('port');
+  let port = DEFAULT_PORT;
+  if (portText !== undefined) {
+    port = Number(portText);
+    if (!/^\d+$/.test(portText) || port > 65535) throw invalid(`${source('port')} must be an integer 0–65535, got "${portText}"`);
+  }
+
+  const logLevel = (get('log-level') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw invalid(`${source('log-level')} must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const ttlText = get('token-ttl-days');
+  let visitorTokenTtlMs = DEFAULT_VISITOR_TOKEN_TTL_MS;
+  if (ttlText !== undefined) {
+    const days = Number(ttlText);
+    if (!Number.isFinite(days) || days <= 0 || days > 3650) {
+      throw invalid(`${source('token-ttl-days')} must be a number of days in (0, 3650], got "${ttlText}"`);
+    }
+    visitorTokenTtlMs = Math.round(days * 24 * 60 * 60 * 1000);
+    if (visitorTokenTtlMs < 60_000) throw invalid(`${source('token-ttl-days')} must be at least one minute`);
+  }
+
+  const secret = env.PARLEY_SECRET === '' ? undefined : env.PARLEY_SECRET;
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
+    throw invalid(`PARLEY_SECRET must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -base64 32)`);
+  }
+
+  const agentName = get('name');
+  if (command === 'create-agent' && (agentName === undefined || agentName.trim() === '' || agentName.length > 512)) {
+    throw invalid('create-agent needs --name <name> (1–512 characters)');
+  }
+  if (command !== 'create-agent' && agentName !== undefined) throw invalid('--name is only for create-agent');
+
+  return {
+    command,
+    port,
+    host: get('host') ?? '0.0.0.0',
+    dbPath: get('db') ?? DEFAULT_DB_PATH,
+    secret,
+    allowedOrigins: parseOrigins(get('allowed-origins') ?? '*'),
+    logLevel,
+    visitorTokenTtlMs,
+    agentName: agentName?.trim(),
+  };
+}

@@ -1,0 +1,35 @@
+// The Fanout interface: topic → subscribers, so a frame published on one node reaches every socket that wants it.
+// memory.ts serves one node; a Redis adapter (later) serves many. Payloads must stay JSON-serialisable.
+
+import type { ServerFrame } from '@parley/protocol';
+
+/** What travels on a topic: the frame, plus whom to leave out (the sender's own sockets for typing, say). */
+export interface FanoutMessage {
+  frame: ServerFrame;
+  /** Subscribers acting for this subject (visitorId or agentId) skip the frame. */
+  exceptSubjectId?: string;
+  /** The subscriber with this connection id skips the frame (it already got the reply). */
+  exceptConnectionId?: string;
+}
+
+export type FanoutListener = (message: FanoutMessage) => void;
+
+/** Unsubscribing is idempotent. */
+export interface FanoutSubscription {
+  unsubscribe(): Promise<void>;
+}
+
+export interface Fanout {
+  /** Delivers to every current subscriber of `topic`. Resolves once handed to the transport, not on receipt. */
+  publish(topic: string, message: FanoutMessage): Promise<void>;
+  /** Resolves once the subscription is live: a publish that starts afterwards reaches `listener`. */
+  subscribe(topic: string, listener: FanoutListener): Promise<FanoutSubscription>;
+  close(): Promise<void>;
+}
+
+/** Topic of one conversation's members. */
+export const conversationTopic = (conversationId: string): string => `conversation:${conversationId}`;
+/** Topic of every connection of one visitor (queue position, agent joined). */
+export const visitorTopic = (visitorId: string): string => `visitor:${visitorId}`;
+/** Topic of every agent connection of one site (queue snapshots). */
+export const siteAgentsTopic = (siteId: string): string => `site-agents:${siteId}`;

@@ -1,0 +1,22 @@
+// `conversation.close` (either side): close once, write an event message, tell both sides.
+
+import type { CloseFrame, ClosedFrame } from '@parley/protocol';
+import { conversationTopic } from '../fanout/fanout.js';
+import { loadConversation, requireSession } from './access.js';
+import type { HandlerContext } from './context.js';
+import { broadcastQueue } from './queue-broadcast.js';
+
+export async function handleConversationClose(ctx: HandlerContext, frame: CloseFrame): Promise<void> {
+  const session = requireSession(ctx);
+  const conversation = await loadConversation(ctx, frame.conversationId);
+  const result = await ctx.services.storage.closeConversation(conversation.id, session.role, frame.reason);
+  const closed: ClosedFrame = { type: 'conversation.closed', conversationId: conversation.id, by: session.role };
+  if (frame.reason !== undefined) closed.reason = frame.reason;
+  // Closing twice is answered like the first time, so a retried close after a reconnect is harmless.
+  ctx.reply({ ...closed, ref: frame.ref });
+  if (!result.changed) return;
+  const topic = conversationTopic(conversation.id);
+  if (result.event !== undefined) await ctx.publish(topic, { frame: { type: 'message.new', message: result.event } });
+  await ctx.publish(topic, { frame: closed, exceptConnectionId: ctx.connectionId });
+  if (conversation.status === 'queued') await broadcastQueue(ctx.services, session.siteId);
+}

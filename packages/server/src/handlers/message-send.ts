@@ -1,0 +1,33 @@
+// `message.send`: durable, deduplicated store with a seq, then ack, then `message.new` to every member.
+
+import { ParleyError, type Author, type MessageSendFrame } from '@parley/protocol';
+import { conversationTopic } from '../fanout/fanout.js';
+import { loadConversation, requireSession } from './access.js';
+import type { HandlerContext } from './context.js';
+
+export async function handleMessageSend(ctx: HandlerContext, frame: MessageSendFrame): Promise<void> {
+  const session = requireSession(ctx);
+  const conversation = await loadConversation(ctx, frame.conversationId);
+  if (conversation.status === 'closed') throw new ParleyError('CONVERSATION_CLOSED', 'the conversation is closed');
+  const author: Author = session.agent === undefined ? { role: session.role, id: session.subjectId } : { role: 'agent', ...session.agent };
+  // appendMessage resolves after the group commit: the ack below is never sent for a write that could be lost.
+  const { message, duplicate } = await ctx.services.storage.appendMessage({
+    conversationId: conversation.id,
+    clientId: frame.clientId,
+    author,
+    kind: 'text',
+    text: frame.text,
+    ...(frame.attachments === undefined ? {} : { attachments: frame.attachments }),
+  });
+  ctx.reply({
+    type: 'message.ack',
+    ref: frame.ref,
+    conversationId: message.conversationId,
+    clientId: message.clientId,
+    seq: message.seq,
+    at: message.at,
+    ...(duplicate ? { duplicate: true } : {}),
+  });
+  // A duplicate was broadcast when first stored; a client that missed it gets it by replay.
+  if (!duplicate) await ctx.publish(conversationTopic(conversation.id), { frame: { type: 'message.new', message } });
+}

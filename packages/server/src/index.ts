@@ -1,0 +1,16 @@
+export { createServer } from './server.js';
+export type { CreateServerOptions, ParleyServer } from './server.js';
+export { loadConfig, USAGE, DEFAULT_DB_PATH, DEFAULT_PORT } from './config.js';
+export type { ServerConfig, CliCommand } from './config.js';
+export { createSqliteStorage, SQLITE_SCHEMA_VERSION } from './storage/sqlite.js';
+export type { SqliteStorageOptions } from './storage/sqlite.js';
+export type * from './storage/storage.js';
+export { createMemoryFanout } from './fanout/memory.js';
+export { conversationTopic, visitorTopic, siteAgentsTopic } from './fanout/fanout.js';
+export type * from './fanout/fanout.js';
+export { createJsonLogger } from './logger.js';
+export type { Logger, LogLevel } from './logger.js';
+export { TokenBucket, DEFAULT_RATES } from './rate-limit.js';
+export type { BucketRate, RateLimits } from './rate-limit.js';
+export { createVisitorTokens, hashAgentToken, DEFAULT_VISITOR_TOKEN_TTL_MS } from './token.js';
+export type { VisitorClaims, VisitorTokens } from './token.js';

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { connectAgent, connectVisitor } from './test-client.js';
+import { EXIT_CONFIG_INVALID, runCli } from './run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'parley-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, signals: new EventEmitter() },
+  };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe('runCli', () => {
+  it('exits 2 with CONFIG_INVALID on bad env', async () => {
+    const t = io();
+    expect(await runCli([], { PARLEY_PORT: 'eighty' }, t.io)).toBe(EXIT_CONFIG_INVALID);
+    expect(t.err.join('')).toContain('CONFIG_INVALID');
+    expect(t.err.join('')).toContain('PARLEY_PORT');
+  });
+
+  it('creates an agent, serves, prints the listening line, persists the secret, and stops on SIGTERM', async () => {
+    const db = join(dir, 'data', 'parley.db');
+    const created = io();
+    expect(await runCli(['create-agent', '--name', 'Alice', '--db', db], {}, created.io)).toBe(0);
+    const { token } = JSON.parse(created.out.join('')) as { token: string };
+
+    const t = io();
+    const exit = runCli(['--port', '0', '--host', '127.0.0.1', '--db', db, '--log-level', 'silent'], {}, t.io);
+    await until(() => t.out.length > 0);
+    const line = JSON.parse(t.out[0]!) as { event: string; port: number; url: string };
+    expect(line).toMatchObject({ event: 'listening', port: expect.any(Number) });
+    const secretPath = join(dirname(db), 'secret');
+    expect(statSync(secretPath).mode & 0o777).toBe(0o600);
+    const secret = readFileSync(secretPath, 'utf8');
+
+    const { client: agent } = await connectAgent(line.url, token);
+    const { client: v, welcome } = await connectVisitor(line.url);
+    t.io.signals.emit('SIGTERM');
+    expect((await agent.closed).code).toBe(1001);
+    expect((await v.closed).code).toBe(1001);
+    expect(await exit).toBe(0);
+
+    // Restart: the same secret is reused, so the visitor token still works.
+    const again = io();
+    const exit2 = runCli(['--port', '0', '--host', '127.0.0.1', '--db', db, '--log-level', 'silent'], {}, again.io);
+    await until(() => again.out.length > 0);
+    const url = (JSON.parse(again.out[0]!) as { url: string }).url;
+    expect(readFileSync(secretPath, 'utf8')).toBe(secret);
+    const back = await connectVisitor(url, { token: (welcome as { token: string }).token });
+    expect(back.welcome).toMatchObject({ subjectId: welcome.type === 'welcome' && welcome.subjectId });
+    again.io.signals.emit('SIGINT');
+    expect(await exit2).toBe(0);
+  });
+});
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'parley-server.mjs');
+const isBuilt = existsSync(join(dirname(bin), '..', 'dist', 'cli.js'));
+
+describe('parley-server bin', () => {
+  it.skipIf(!isBuilt)('runs as a child process: listening line on stdout, exit 0 on SIGTERM, exit 2 on bad config', async () => {
+    const bad = spawn(process.execPath, [bin, '--port', 'nope'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(await new Promise((resolve) => bad.on('exit', resolve))).toBe(2);
+
+    const child = spawn(process.execPath, [bin, '--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'bin', 'p.db')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const line = await new Promise<string>((resolve) => {
+      let buffer = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        if (buffer.includes('\n')) resolve(buffer.split('\n')[0]!);
+      });
+    });
+    const { port, url } = JSON.parse(line) as { port: number; url: string };
+    expect(port).toBeGreaterThan(0);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

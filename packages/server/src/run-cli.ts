@@ -1,0 +1,107 @@
+// The `parley-server` command: config → server (or create-agent), the "listening" line, signal-driven shutdown.
+// Process-free (streams, env and signals are passed in) so tests can run it in-process.
+
+import type { EventEmitter } from 'node:events';
+import { ParleyError } from '@parley/protocol';
+import { loadConfig, USAGE } from './config.js';
+import { createJsonLogger, describeError } from './logger.js';
+import { loadOrCreateSecret } from './secret-file.js';
+import { createServer } from './server.js';
+import { createSqliteStorage } from './storage/sqlite.js';
+import { createAgentRecord } from './agents.js';
+
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  /** Emits SIGTERM / SIGINT (process in production). */
+  signals: EventEmitter;
+}
+
+/** Exit code 2: the configuration is invalid (bad flag or env var). */
+export const EXIT_CONFIG_INVALID = 2;
+
+/** How long in-flight frames may take to finish on SIGTERM before sockets are closed anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Runs the CLI. Resolves with the exit code: for `serve`, after a signal has shut the server down.
+ * @example
+ * process.exitCode = await runCli(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr, signals: process });
+ */
+export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIo): Promise<number> {
+  let config;
+  try {
+    config = loadConfig(argv, env);
+  } catch (err) {
+    if (err instanceof ParleyError && err.code === 'CONFIG_INVALID') {
+      io.stderr.write(`parley-server: CONFIG_INVALID: ${err.message}\n`);
+      return EXIT_CONFIG_INVALID;
+    }
+    throw err;
+  }
+  if (config.command === 'help') {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const logger = createJsonLogger({ level: config.logLevel, write: (line) => io.stderr.write(line) });
+
+  if (config.command === 'create-agent') {
+    const storage = createSqliteStorage({ path: config.dbPath });
+    try {
+      const { agent, token } = await createAgentRecord(storage, { name: config.agentName ?? '' });
+      // The token is printed once, here; only its hash is stored.
+      io.stdout.write(`${JSON.stringify({ event: 'agent.created', agentId: agent.id, name: agent.name, token })}\n`);
+      return 0;
+    } finally {
+      await storage.close();
+    }
+  }
+
+  let secret = config.secret;
+  try {
+    if (secret === undefined) {
+      const stored = loadOrCreateSecret(config.dbPath);
+      secret = stored.secret;
+      if (stored.isNew) logger.info('config.secret_created', { path: stored.path ?? ':memory: (ephemeral)' });
+    }
+  } catch (err) {
+    if (err instanceof ParleyError && err.code === 'CONFIG_INVALID') {
+      io.stderr.write(`parley-server: CONFIG_INVALID: ${err.message}\n`);
+      return EXIT_CONFIG_INVALID;
+    }
+    throw err;
+  }
+  const server = createServer({
+    secret,
+    dbPath: config.dbPath,
+    allowedOrigins: config.allowedOrigins,
+    visitorTokenTtlMs: config.visitorTokenTtlMs,
+    logger,
+  });
+  const stopped = new Promise<number>((resolve) => {
+    let isStopping = false;
+    const stop = (signal: string) => {
+      if (isStopping) {
+        // A second signal means "now": skip the drain.
+        logger.warn('server.forced_exit', { signal });
+        resolve(1);
+        return;
+      }
+      isStopping = true;
+      logger.info('server.signal', { signal });
+      server.close({ graceMs: SHUTDOWN_GRACE_MS }).then(
+        () => resolve(0),
+        (err: unknown) => {
+          logger.error('server.close_failed', describeError(err));
+          resolve(1);
+        },
+      );
+    };
+    io.signals.on('SIGTERM', () => stop('SIGTERM'));
+    io.signals.on('SIGINT', () => stop('SIGINT'));
+  });
+  const { port, url } = await server.listen(config.port, config.host);
+  io.stdout.write(`${JSON.stringify({ event: 'listening', port, url, host: config.host })}\n`);
+  logger.info('server.listening', { port, host: config.host, db: config.dbPath });
+  return stopped;
+}

@@ -1,0 +1,259 @@
+// The HTTP side: /healthz, WebSocket upgrade on /ws/visitor and /ws/agent (origin check, 503 while draining),
+// heartbeat sweep, graceful shutdown. Hands every socket to a Connection; knows no frame semantics.
+
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { CloseCode, DEFAULT_HEARTBEAT_MS, DEFAULT_LIMITS, ParleyError, type Limits, type Role } from '@parley/protocol';
+import { Connection } from './connection.js';
+import type { Fanout } from './fanout/fanout.js';
+import { createMemoryFanout } from './fanout/memory.js';
+import type { ServerServices } from './handlers/context.js';
+import { createJsonLogger, describeError, type Logger } from './logger.js';
+import { AgentPresence } from './presence.js';
+import { DEFAULT_RATES, TokenBucket, type RateLimits } from './rate-limit.js';
+import { createSqliteStorage } from './storage/sqlite.js';
+import type { Agent, Storage } from './storage/storage.js';
+import { createVisitorTokens, generateSecret, type VisitorTokens } from './token.js';
+import { createAgentRecord } from './agents.js';
+
+export interface CreateServerOptions {
+  /** Token signing key (≥ 32 chars). Without one, a random key is used and tokens die with the process. */
+  secret?: string;
+  /** A Storage adapter. Default: SQLite at `dbPath`. */
+  storage?: Storage;
+  /** SQLite file when `storage` is not given. Default `:memory:`. */
+  dbPath?: string;
+  fanout?: Fanout;
+  /** Attach to an existing HTTP server instead of creating one; only the /ws/* upgrades are taken. */
+  httpServer?: HttpServer;
+  /** Origins allowed to open sockets (checked at upgrade, 403 otherwise). Default `'*'`. Requests without an
+   * `Origin` header (non-browser clients) are allowed. */
+  allowedOrigins?: '*' | readonly string[];
+  logger?: Logger;
+  /** Lower, never raise, the protocol limits. */
+  limits?: Partial<Limits>;
+  rates?: Partial<RateLimits>;
+  visitorTokenTtlMs?: number;
+  /** WebSocket ping period and the `heartbeatMs` told to clients. Default 25 s. */
+  heartbeatMs?: number;
+  /** How long a new socket may take to send `hello`. Default 10 s. */
+  helloTimeoutMs?: number;
+  now?: () => number;
+}
+
+export interface ParleyServer {
+  readonly httpServer: HttpServer;
+  readonly storage: Storage;
+  readonly fanout: Fanout;
+  /** Listens (own HTTP server only, or an attached one not yet listening). Port 0 picks a free port. */
+  listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
+  /**
+   * Graceful shutdown: refuse new sockets (503), let in-flight frames finish for up to `graceMs`, flush pending
+   * writes, close every socket with 1001, then close the HTTP server (if owned) and the storage (if owned).
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
+  /** Creates an agent and returns its token, which is shown only now (only its hash is stored). */
+  createAgent(input: { name: string; avatarUrl?: string; siteKey?: string }): Promise<{ agent: Agent; token: string }>;
+  /** Open sockets, for metrics and tests. */
+  connectionCount(): number;
+}
+
+const ENDPOINTS: Readonly<Record<string, Role>> = { '/ws/visitor': 'visitor', '/ws/agent': 'agent' };
+
+/** Room over maxFrameBytes so a slightly large frame reaches the decoder and gets an error frame before the 1009. */
+const PAYLOAD_SLACK_BYTES = 1024;
+
+function rejectUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+}
+
+/**
+ * Builds a Parley server. Nothing listens until `listen()`.
+ * @example
+ * const server = createServer({ dbPath: './parley.db', secret: process.env.PARLEY_SECRET });
+ * const { url } = await server.listen(8080);
+ */
+export function createServer(options: CreateServerOptions = {}): ParleyServer {
+  const logger = options.logger ?? createJsonLogger({ level: 'info' });
+  const now = options.now ?? Date.now;
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  for (const key of Object.keys(DEFAULT_LIMITS) as Array<keyof Limits>) {
+    if (!(limits[key] > 0) || limits[key] > DEFAULT_LIMITS[key]) {
+      throw new ParleyError('CONFIG_INVALID', `limits.${key} must be in (0, ${DEFAULT_LIMITS[key]}]`);
+    }
+  }
+  const rates: RateLimits = { ...DEFAULT_RATES, ...options.rates };
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const helloTimeoutMs = options.helloTimeoutMs ?? 10_000;
+  let secret = options.secret;
+  if (secret === undefined) {
+    logger.warn('config.ephemeral_secret', { note: 'no secret given: visitor tokens will not survive a restart' });
+    secret = generateSecret();
+  }
+  const tokens: VisitorTokens = createVisitorTokens({ secret, ttlMs: options.visitorTokenTtlMs, now });
+  const ownsStorage = options.storage === undefined;
+  const storage = options.storage ?? createSqliteStorage({ path: options.dbPath ?? ':memory:', now });
+  const ownsFanout = options.fanout === undefined;
+  const fanout =
+    options.fanout ?? createMemoryFanout({ onListenerError: (err, topic) => logger.error('fanout.listener_failed', { topic, ...describeError(err) }) });
+  const allowedOrigins = options.allowedOrigins ?? '*';
+
+  // Per visitor, not per socket: opening more sockets must not buy more conversations.
+  const startBuckets = new Map<string, TokenBucket>();
+  const services: ServerServices = {
+    storage,
+    fanout,
+    tokens,
+    limits,
+    logger,
+    presence: new AgentPresence(),
+    heartbeatMs,
+    now,
+    takeConversationStart(visitorId) {
+      let bucket = startBuckets.get(visitorId);
+      if (bucket === undefined) startBuckets.set(visitorId, (bucket = new TokenBucket(rates.conversationStarts, now())));
+      return bucket.take(now());
+    },
+  };
+
+  const ownsHttp = options.httpServer === undefined;
+  const httpServer = options.httpServer ?? createHttpServer();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes + PAYLOAD_SLACK_BYTES, perMessageDeflate: false });
+  const connections = new Set<Connection>();
+  let isShuttingDown = false;
+  let closing: Promise<void> | undefined;
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/healthz') {
+      const status = isShuttingDown ? 503 : 200;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ status: isShuttingDown ? 'draining' : 'ok' }));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', (err) => logger.debug('upgrade.socket_error', describeError(err)));
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      path = '';
+    }
+    const role = ENDPOINTS[path];
+    if (role === undefined) {
+      // On a shared server other upgrade listeners may own this path.
+      if (ownsHttp) rejectUpgrade(socket, 404, 'Not Found');
+      return;
+    }
+    if (isShuttingDown) {
+      rejectUpgrade(socket, 503, 'Service Unavailable');
+      return;
+    }
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    if (origin !== undefined && allowedOrigins !== '*' && !allowedOrigins.includes(origin)) {
+      logger.info('upgrade.origin_refused', { origin, code: 'AUTH_ORIGIN_REFUSED' });
+      rejectUpgrade(socket, 403, 'Forbidden');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection = new Connection({
+        ws,
+        endpointRole: role,
+        origin,
+        services,
+        rates,
+        helloTimeoutMs,
+        isShuttingDown: () => isShuttingDown,
+        onClose: (c) => connections.delete(c),
+      });
+      connections.add(connection);
+      if (isShuttingDown) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
+    });
+  };
+
+  if (ownsHttp) httpServer.on('request', onRequest);
+  httpServer.on('upgrade', onUpgrade);
+
+  // One sweep for all sockets: ping, and drop those that missed two pings in a row.
+  const heartbeat = setInterval(() => {
+    const at = now();
+    for (const connection of connections) {
+      if (connection.missedPongs >= 2) {
+        logger.info('socket.heartbeat_missed', { connectionId: connection.id });
+        connection.terminate();
+      } else connection.ping();
+    }
+    for (const [visitorId, bucket] of startBuckets) if (bucket.isFull(at)) startBuckets.delete(visitorId);
+  }, heartbeatMs);
+  heartbeat.unref();
+
+  async function shutdown(graceMs: number): Promise<void> {
+    isShuttingDown = true;
+    clearInterval(heartbeat);
+    logger.info('server.draining', { connections: connections.size });
+    let graceTimer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all([...connections].map((c) => c.idle())), grace]);
+    clearTimeout(graceTimer);
+    try {
+      await storage.drain();
+    } catch (err) {
+      logger.error('server.drain_failed', describeError(err));
+    }
+    for (const connection of [...connections]) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
+    // Give peers a moment to answer the close handshake, then cut whatever is left.
+    await new Promise<void>((resolve) => {
+      const deadline = setTimeout(resolve, 1000);
+      const check = setInterval(() => {
+        if ([...wss.clients].every((ws) => ws.readyState === ws.CLOSED)) {
+          clearTimeout(deadline);
+          clearInterval(check);
+          resolve();
+        }
+      }, 10);
+      setTimeout(() => clearInterval(check), 1000);
+    });
+    for (const ws of wss.clients) ws.terminate();
+    httpServer.off('upgrade', onUpgrade);
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    if (ownsHttp) {
+      httpServer.off('request', onRequest);
+      await new Promise<void>((resolve) => {
+        if (!httpServer.listening) return resolve();
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+    }
+    if (ownsFanout) await fanout.close();
+    if (ownsStorage) await storage.close();
+    logger.info('server.closed');
+  }
+
+  return {
+    httpServer,
+    storage,
+    fanout,
+    listen(port = 0, host) {
+      return new Promise((resolve, reject) => {
+        const onError = (err: Error) => reject(err);
+        httpServer.once('error', onError);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', onError);
+          const address = httpServer.address();
+          const actualPort = typeof address === 'object' && address !== null ? address.port : port;
+          const urlHost = host === undefined || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+          resolve({ port: actualPort, url: `http://${urlHost}:${actualPort}` });
+        });
+      });
+    },
+    close({ graceMs = 10_000 } = {}) {
+      closing ??= shutdown(graceMs);
+      return closing;
+    },
+    createAgent: (input) => createAgentRecord(storage, input),
+    connectionCount: () => connections.size,
+  };
+}

@@ -1,0 +1,581 @@
+// SQLite adapter of Storage (better-sqlite3, WAL, synchronous=FULL) with group commit for message inserts.
+// Owns the schema and its migrations; must not know about sockets or frames.
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import {
+  ParleyError,
+  type AgentInfo,
+  type Attachment,
+  type Availability,
+  type ConversationStatus,
+  type EscalationReason,
+  type Message,
+  type Role,
+  type TranscriptItem,
+  type VisitorProfile,
+} from '@parley/protocol';
+import type {
+  Agent,
+  Conversation,
+  MessagePage,
+  NewMessage,
+  QueuedConversation,
+  Rating,
+  Site,
+  Storage,
+  Transition,
+  Visitor,
+} from './storage.js';
+
+export interface SqliteStorageOptions {
+  /** A file path, or `:memory:`. The parent directory is created if missing. */
+  path: string;
+  now?: () => number;
+}
+
+/** Each entry moves the schema one version forward. Append only: never edit a shipped migration. */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE sites (
+    id TEXT PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    allowed_origins TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE visitors (
+    id TEXT PRIMARY KEY,
+    site_id TEXT NOT NULL REFERENCES sites(id),
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE agents (
+    id TEXT PRIMARY KEY,
+    site_id TEXT NOT NULL REFERENCES sites(id),
+    name TEXT NOT NULL,
+    avatar_url TEXT,
+    token_hash TEXT NOT NULL UNIQUE,
+    availability TEXT NOT NULL DEFAULT 'offline',
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    site_id TEXT NOT NULL REFERENCES sites(id),
+    visitor_id TEXT NOT NULL REFERENCES visitors(id),
+    start_client_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    profile TEXT NOT NULL DEFAULT '{}',
+    agent_id TEXT REFERENCES agents(id),
+    escalation_reason TEXT,
+    transcript TEXT,
+    queued_at INTEGER,
+    visitor_read_seq INTEGER NOT NULL DEFAULT 0,
+    agent_read_seq INTEGER NOT NULL DEFAULT 0,
+    closed_at INTEGER,
+    closed_by TEXT,
+    close_reason TEXT,
+    UNIQUE (visitor_id, start_client_id)
+  );
+  CREATE INDEX conversations_queue ON conversations (site_id, status, queued_at);
+  CREATE TABLE messages (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    seq INTEGER NOT NULL,
+    client_id TEXT NOT NULL,
+    author_role TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    author_name TEXT,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    attachments TEXT,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, seq)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX messages_client_id ON messages (conversation_id, client_id);
+  CREATE TABLE ratings (
+    conversation_id TEXT PRIMARY KEY REFERENCES conversations(id),
+    score INTEGER NOT NULL,
+    comment TEXT,
+    at INTEGER NOT NULL
+  );
+  INSERT INTO sites (id, key, allowed_origins, created_at) VALUES ('site_demo', 'demo', '["*"]', 0);
+  `,
+];
+
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
+interface ConversationRow {
+  id: string;
+  site_id: string;
+  visitor_id: string;
+  status: string;
+  last_seq: number;
+  created_at: number;
+  profile: string;
+  agent_id: string | null;
+  agent_name: string | null;
+  agent_avatar_url: string | null;
+  escalation_reason: string | null;
+  queued_at: number | null;
+  visitor_read_seq: number;
+  agent_read_seq: number;
+}
+
+interface MessageRow {
+  conversation_id: string;
+  seq: number;
+  client_id: string;
+  author_role: string;
+  author_id: string;
+  author_name: string | null;
+  kind: string;
+  text: string;
+  attachments: string | null;
+  at: number;
+}
+
+const STATUSES: readonly ConversationStatus[] = ['bot', 'queued', 'assigned', 'closed', 'offline'];
+
+function unavailable(cause: unknown): ParleyError {
+  return new ParleyError('STORAGE_UNAVAILABLE', 'the database is unavailable', { cause, retryable: true });
+}
+
+/** Rows are a boundary too: a corrupt JSON column becomes STORAGE_UNAVAILABLE, not a crash deep in a handler. */
+function parseJson<T>(text: string | null, fallback: T): T {
+  if (text === null) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw unavailable(err);
+  }
+}
+
+function toConversation(row: ConversationRow): Conversation {
+  if (!STATUSES.includes(row.status as ConversationStatus)) throw unavailable(new Error(`bad status ${row.status}`));
+  const conversation: Conversation = {
+    id: row.id,
+    siteId: row.site_id,
+    visitorId: row.visitor_id,
+    status: row.status as ConversationStatus,
+    lastSeq: row.last_seq,
+    createdAt: row.created_at,
+    profile: parseJson<VisitorProfile>(row.profile, {}),
+    visitorReadSeq: row.visitor_read_seq,
+    agentReadSeq: row.agent_read_seq,
+  };
+  if (row.agent_id !== null) {
+    conversation.agent = { id: row.agent_id, name: row.agent_name ?? '' };
+    if (row.agent_avatar_url !== null) conversation.agent.avatarUrl = row.agent_avatar_url;
+  }
+  if (row.escalation_reason !== null) conversation.escalationReason = row.escalation_reason as EscalationReason;
+  if (row.queued_at !== null) conversation.queuedAt = row.queued_at;
+  return conversation;
+}
+
+function toMessage(row: MessageRow): Message {
+  const message: Message = {
+    conversationId: row.conversation_id,
+    seq: row.seq,
+    clientId: row.client_id,
+    author: { role: row.author_role as Message['author']['role'], id: row.author_id },
+    kind: row.kind as Message['kind'],
+    text: row.text,
+    at: row.at,
+  };
+  if (row.author_name !== null) message.author.name = row.author_name;
+  const attachments = parseJson<Attachment[] | null>(row.attachments, null);
+  if (attachments !== null) message.attachments = attachments;
+  return message;
+}
+
+interface PendingAppend {
+  input: NewMessage;
+  resolve: (value: { message: Message; duplicate: boolean }) => void;
+  reject: (err: unknown) => void;
+}
+
+const CONVERSATION_SELECT = `
+  SELECT c.id, c.site_id, c.visitor_id, c.status, c.last_seq, c.created_at, c.profile, c.agent_id,
+         a.name AS agent_name, a.avatar_url AS agent_avatar_url, c.escalation_reason, c.queued_at,
+         c.visitor_read_seq, c.agent_read_seq
+  FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id`;
+
+/**
+ * Opens (creating if needed) a SQLite database and migrates it. Synchronous, so a server can be built in one call.
+ * @example
+ * const storage = createSqliteStorage({ path: './.parley-data/parley.db' });
+ */
+export function createSqliteStorage(options: SqliteStorageOptions): Storage {
+  const now = options.now ?? Date.now;
+  let db: Database.Database;
+  try {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    db = new Database(options.path);
+    db.pragma('journal_mode = WAL');
+    // FULL: a commit is fsynced before it returns, which is what "ack only after the write is durable" needs.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+  } catch (err) {
+    throw err instanceof ParleyError ? err : unavailable(err);
+  }
+
+  const q = {
+    siteByKey: db.prepare<[string], { id: string; key: string; allowed_origins: string }>(
+      'SELECT id, key, allowed_origins FROM sites WHERE key = ?',
+    ),
+    siteById: db.prepare<[string], { id: string; key: string; allowed_origins: string }>(
+      'SELECT id, key, allowed_origins FROM sites WHERE id = ?',
+    ),
+    insertVisitor: db.prepare('INSERT INTO visitors (id, site_id, created_at) VALUES (?, ?, ?)'),
+    visitorById: db.prepare<[string], { id: string; site_id: string; created_at: number }>(
+      'SELECT id, site_id, created_at FROM visitors WHERE id = ?',
+    ),
+    insertAgent: db.prepare(
+      'INSERT INTO agents (id, site_id, name, avatar_url, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    agentByHash: db.prepare<
+      [string],
+      { id: string; site_id: string; name: string; avatar_url: string | null; availability: string }
+    >('SELECT id, site_id, name, avatar_url, availability FROM agents WHERE token_hash = ?'),
+    setAvailability: db.prepare('UPDATE agents SET availability = ? WHERE id = ?'),
+    conversationById: db.prepare<[string], ConversationRow>(`${CONVERSATION_SELECT} WHERE c.id = ?`),
+    conversationByStart: db.prepare<[string, string], ConversationRow>(
+      `${CONVERSATION_SELECT} WHERE c.visitor_id = ? AND c.start_client_id = ?`,
+    ),
+    insertConversation: db.prepare(
+      `INSERT INTO conversations (id, site_id, visitor_id, start_client_id, status, created_at, profile)
+       VALUES (?, ?, ?, ?, 'bot', ?, ?)`,
+    ),
+    statusAndSeq: db.prepare<[string], { status: string; last_seq: number }>(
+      'SELECT status, last_seq FROM conversations WHERE id = ?',
+    ),
+    messageByClientId: db.prepare<[string, string], MessageRow>(
+      'SELECT * FROM messages WHERE conversation_id = ? AND client_id = ?',
+    ),
+    bumpSeq: db.prepare('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ?'),
+    insertMessage: db.prepare(
+      `INSERT INTO messages (conversation_id, seq, client_id, author_role, author_id, author_name, kind, text, attachments, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    messagesAfter: db.prepare<[string, number, number], MessageRow>(
+      'SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
+    ),
+    messagesBefore: db.prepare<[string, number, number], MessageRow>(
+      'SELECT * FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+    ),
+    markVisitorRead: db.prepare(
+      'UPDATE conversations SET visitor_read_seq = MAX(visitor_read_seq, MIN(?, last_seq)) WHERE id = ?',
+    ),
+    markAgentRead: db.prepare(
+      'UPDATE conversations SET agent_read_seq = MAX(agent_read_seq, MIN(?, last_seq)) WHERE id = ?',
+    ),
+    setProfile: db.prepare('UPDATE conversations SET profile = ? WHERE id = ?'),
+    escalate: db.prepare(
+      `UPDATE conversations SET status = 'queued', escalation_reason = ?, transcript = ?, profile = ?, queued_at = ?
+       WHERE id = ? AND status IN ('bot', 'offline')`,
+    ),
+    queue: db.prepare<
+      [string],
+      { id: string; visitor_id: string; queued_at: number; escalation_reason: string; profile: string; transcript: string | null }
+    >(
+      `SELECT id, visitor_id, queued_at, escalation_reason, profile, transcript FROM conversations
+       WHERE site_id = ? AND status = 'queued' ORDER BY queued_at ASC, rowid ASC`,
+    ),
+    assign: db.prepare(`UPDATE conversations SET status = 'assigned', agent_id = ? WHERE id = ? AND status = 'queued'`),
+    close: db.prepare(
+      `UPDATE conversations SET status = 'closed', closed_at = ?, closed_by = ?, close_reason = ?
+       WHERE id = ? AND status <> 'closed'`,
+    ),
+    insertRating: db.prepare(
+      'INSERT INTO ratings (conversation_id, score, comment, at) VALUES (?, ?, ?, ?) ON CONFLICT (conversation_id) DO NOTHING',
+    ),
+    ratingById: db.prepare<[string], { conversation_id: string; score: number; comment: string | null; at: number }>(
+      'SELECT conversation_id, score, comment, at FROM ratings WHERE conversation_id = ?',
+    ),
+  };
+
+  const toSite = (row: { id: string; key: string; allowed_origins: string }): Site => ({
+    id: row.id,
+    key: row.key,
+    allowedOrigins: parseJson<string[]>(row.allowed_origins, []),
+  });
+
+  /** Runs a synchronous body as the async API: driver errors become STORAGE_UNAVAILABLE. */
+  function run<T>(body: () => T): Promise<T> {
+    try {
+      if (!db.open) throw unavailable(new Error('database closed'));
+      return Promise.resolve(body());
+    } catch (err) {
+      return Promise.reject(err instanceof ParleyError ? err : unavailable(err));
+    }
+  }
+
+  function getConversationSync(id: string): Conversation | undefined {
+    const row = q.conversationById.get(id);
+    return row === undefined ? undefined : toConversation(row);
+  }
+
+  /** Inserts one message inside the caller's transaction; domain refusals are thrown as ParleyError. */
+  function insertOne(input: NewMessage): { message: Message; duplicate: boolean } {
+    const existing = q.messageByClientId.get(input.conversationId, input.clientId);
+    if (existing !== undefined) return { message: toMessage(existing), duplicate: true };
+    const conv = q.statusAndSeq.get(input.conversationId);
+    if (conv === undefined) throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
+    if (conv.status === 'closed' && input.kind === 'text') {
+      throw new ParleyError('CONVERSATION_CLOSED', 'the conversation is closed');
+    }
+    // last_seq is bumped in the same transaction as the insert, so seqs have no gaps even if a write fails.
+    q.bumpSeq.run(input.conversationId);
+    const seq = conv.last_seq + 1;
+    const at = now();
+    q.insertMessage.run(
+      input.conversationId,
+      seq,
+      input.clientId,
+      input.author.role,
+      input.author.id,
+      input.author.name ?? null,
+      input.kind,
+      input.text,
+      input.attachments === undefined ? null : JSON.stringify(input.attachments),
+      at,
+    );
+    const message: Message = {
+      conversationId: input.conversationId,
+      seq,
+      clientId: input.clientId,
+      author: { ...input.author },
+      kind: input.kind,
+      text: input.text,
+      at,
+    };
+    if (input.attachments !== undefined) message.attachments = input.attachments;
+    return { message, duplicate: false };
+  }
+
+  // Group commit: every append of one event-loop turn shares one transaction (one fsync), then all are acked.
+  let pending: PendingAppend[] = [];
+  let flushScheduled: NodeJS.Immediate | undefined;
+
+  function flush(): void {
+    flushScheduled = undefined;
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    const outcomes: Array<{ ok: true; value: { message: Message; duplicate: boolean } } | { ok: false; error: unknown }> = [];
+    try {
+      if (!db.open) throw new Error('database closed');
+      db.transaction(() => {
+        for (const item of batch) {
+          try {
+            outcomes.push({ ok: true, value: insertOne(item.input) });
+          } catch (err) {
+            // Domain refusals fail one item; anything else aborts the batch (rethrown → rollback).
+            if (err instanceof ParleyError) outcomes.push({ ok: false, error: err });
+            else throw err;
+          }
+        }
+      })();
+    } catch (err) {
+      const error = err instanceof ParleyError ? err : unavailable(err);
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.error);
+    });
+  }
+
+  /** A write outside the group-commit queue (assign, close): flush first so seqs keep arrival order. */
+  function transact<T>(body: () => T): T {
+    if (pending.length > 0) {
+      if (flushScheduled !== undefined) clearImmediate(flushScheduled);
+      flush();
+    }
+    return db.transaction(body)();
+  }
+
+  function writeEvent(conversationId: string, author: Message['author'], text: string): Message {
+    return insertOne({ conversationId, clientId: `evt_${randomUUID()}`, author, kind: 'event', text }).message;
+  }
+
+  const storage: Storage = {
+    getSiteByKey: (key) => run(() => {
+      const row = q.siteByKey.get(key);
+      return row === undefined ? undefined : toSite(row);
+    }),
+    getSite: (id) => run(() => {
+      const row = q.siteById.get(id);
+      return row === undefined ? undefined : toSite(row);
+    }),
+    getDefaultSite: () => run(() => {
+      const row = q.siteByKey.get('demo');
+      if (row === undefined) throw unavailable(new Error('default site missing'));
+      return toSite(row);
+    }),
+
+    createVisitor: (siteId) => run(() => {
+      const visitor: Visitor = { id: `v_${randomUUID()}`, siteId, createdAt: now() };
+      q.insertVisitor.run(visitor.id, visitor.siteId, visitor.createdAt);
+      return visitor;
+    }),
+    getVisitor: (id) => run(() => {
+      const row = q.visitorById.get(id);
+      return row === undefined ? undefined : { id: row.id, siteId: row.site_id, createdAt: row.created_at };
+    }),
+
+    createAgent: (input) => run(() => {
+      const agent: Agent = { id: `a_${randomUUID()}`, siteId: input.siteId, name: input.name, availability: 'offline' };
+      if (input.avatarUrl !== undefined) agent.avatarUrl = input.avatarUrl;
+      q.insertAgent.run(agent.id, input.siteId, input.name, input.avatarUrl ?? null, input.tokenHash, now());
+      return agent;
+    }),
+    getAgentByTokenHash: (tokenHash) => run(() => {
+      const row = q.agentByHash.get(tokenHash);
+      if (row === undefined) return undefined;
+      const agent: Agent = { id: row.id, siteId: row.site_id, name: row.name, availability: row.availability as Availability };
+      if (row.avatar_url !== null) agent.avatarUrl = row.avatar_url;
+      return agent;
+    }),
+    setAgentAvailability: (agentId, availability) => run(() => {
+      q.setAvailability.run(availability, agentId);
+    }),
+
+    startConversation: (input) => run(() =>
+      db.transaction(() => {
+        const existing = q.conversationByStart.get(input.visitorId, input.clientId);
+        if (existing !== undefined) return { conversation: toConversation(existing), created: false };
+        const id = `c_${randomUUID()}`;
+        q.insertConversation.run(id, input.siteId, input.visitorId, input.clientId, now(), JSON.stringify(input.profile ?? {}));
+        return { conversation: getConversationSync(id)!, created: true };
+      })(),
+    ),
+    getConversation: (id) => run(() => getConversationSync(id)),
+
+    appendMessage: (input) => {
+      if (!db.open) return Promise.reject(unavailable(new Error('database closed')));
+      return new Promise((resolve, reject) => {
+        pending.push({ input, resolve, reject });
+        flushScheduled ??= setImmediate(flush);
+      });
+    },
+    listMessages: (query) => run((): MessagePage => {
+      const limit = Math.max(1, Math.floor(query.limit));
+      if (query.afterSeq !== undefined) {
+        const rows = q.messagesAfter.all(query.conversationId, query.afterSeq, limit + 1);
+        return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit };
+      }
+      const before = query.beforeSeq ?? Number.MAX_SAFE_INTEGER;
+      const rows = q.messagesBefore.all(query.conversationId, before, limit + 1);
+      return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore: rows.length > limit };
+    }),
+
+    markRead: (conversationId, role, upToSeq) => run(() => {
+      (role === 'visitor' ? q.markVisitorRead : q.markAgentRead).run(upToSeq, conversationId);
+      const conv = getConversationSync(conversationId);
+      if (conv === undefined) throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
+      return role === 'visitor' ? conv.visitorReadSeq : conv.agentReadSeq;
+    }),
+    recordPage: (conversationId, url, title) => run(() =>
+      db.transaction(() => {
+        const conv = getConversationSync(conversationId);
+        if (conv === undefined) throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
+        const profile: VisitorProfile & { pageTitle?: string } = { ...conv.profile, page: url };
+        if (title !== undefined) profile.pageTitle = title;
+        q.setProfile.run(JSON.stringify(profile), conversationId);
+      })(),
+    ),
+
+    escalate: (input) => run(() =>
+      transact((): Transition => {
+        const before = getConversationSync(input.conversationId);
+        if (before === undefined) return { changed: false, conversation: undefined };
+        const profile = { ...before.profile, ...input.profile };
+        const info = q.escalate.run(input.reason, JSON.stringify(input.transcript), JSON.stringify(profile), now(), input.conversationId);
+        return { changed: info.changes === 1, conversation: getConversationSync(input.conversationId) };
+      }),
+    ),
+    listQueue: (siteId) => run(() =>
+      q.queue.all(siteId).map(
+        (row): QueuedConversation => ({
+          conversationId: row.id,
+          visitorId: row.visitor_id,
+          queuedAt: row.queued_at,
+          reason: row.escalation_reason as EscalationReason,
+          profile: parseJson<VisitorProfile>(row.profile, {}),
+          transcript: parseJson<TranscriptItem[]>(row.transcript, []),
+        }),
+      ),
+    ),
+    assign: (conversationId, agent: AgentInfo) => run(() =>
+      transact((): Transition => {
+        // The WHERE status='queued' makes this a compare-and-set: of two agents accepting at once, one changes a row.
+        const info = q.assign.run(agent.id, conversationId);
+        if (info.changes !== 1) return { changed: false, conversation: getConversationSync(conversationId) };
+        const author = { role: 'agent' as const, id: agent.id, name: agent.name };
+        const event = writeEvent(conversationId, author, `${agent.name} joined the conversation`);
+        return { changed: true, conversation: getConversationSync(conversationId), event };
+      }),
+    ),
+    closeConversation: (conversationId, by: Role, reason) => run(() =>
+      transact((): Transition => {
+        const before = getConversationSync(conversationId);
+        if (before === undefined) return { changed: false, conversation: undefined };
+        if (before.status === 'closed') return { changed: false, conversation: before };
+        // The event is written before the status flips; text messages are refused once closed, events are not.
+        const event = writeEvent(conversationId, { role: 'system', id: 'system' }, `Conversation closed by the ${by}`);
+        q.close.run(now(), by, reason ?? null, conversationId);
+        return { changed: true, conversation: getConversationSync(conversationId), event };
+      }),
+    ),
+    rate: (input) => run(() =>
+      db.transaction(() => {
+        if (getConversationSync(input.conversationId) === undefined) {
+          throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
+        }
+        const info = q.insertRating.run(input.conversationId, input.score, input.comment ?? null, now());
+        const row = q.ratingById.get(input.conversationId)!;
+        const rating: Rating = { conversationId: row.conversation_id, score: row.score, at: row.at };
+        if (row.comment !== null) rating.comment = row.comment;
+        return { rating, created: info.changes === 1 };
+      })(),
+    ),
+
+    drain: async () => {
+      if (flushScheduled !== undefined) {
+        clearImmediate(flushScheduled);
+        flush();
+      }
+    },
+    close: async () => {
+      await storage.drain();
+      if (db.open) db.close();
+    },
+  };
+  return storage;
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = db.prepare<[], { version: number }>('SELECT version FROM schema_version').get();
+  if (row === undefined) db.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
+  const current = row?.version ?? 0;
+  if (current > MIGRATIONS.length) {
+    throw new ParleyError(
+      'STORAGE_UNAVAILABLE',
+      `database schema version ${current} is newer than this server (${MIGRATIONS.length}); upgrade the server`,
+    );
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.prepare('UPDATE schema_version SET version = ?').run(version + 1);
+    })();
+  }
+}

@@ -1,0 +1,204 @@
+// The Storage contract suite: every adapter runs it (sqlite.test.ts; postgres.test.ts when DATABASE_URL is set).
+// Test-only module: imports vitest, never imported by the server itself.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ParleyError, type Author } from '@parley/protocol';
+import type { Storage } from './storage.js';
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (err) {
+    return err instanceof ParleyError ? err.code : `not a ParleyError: ${String(err)}`;
+  }
+  return undefined;
+}
+
+/**
+ * Defines the contract suite for one adapter. `makeStorage` returns a fresh, empty, migrated storage.
+ * @example
+ * runStorageContract('sqlite :memory:', () => createSqliteStorage({ path: ':memory:' }));
+ */
+export function runStorageContract(name: string, makeStorage: () => Storage | Promise<Storage>): void {
+  describe(`Storage contract: ${name}`, () => {
+    let storage: Storage;
+    let siteId: string;
+    let visitorId: string;
+    let visitor: Author;
+
+    beforeEach(async () => {
+      storage = await makeStorage();
+      siteId = (await storage.getDefaultSite()).id;
+      visitorId = (await storage.createVisitor(siteId)).id;
+      visitor = { role: 'visitor', id: visitorId };
+    });
+    afterEach(async () => {
+      await storage.close();
+    });
+
+    async function start(clientId = 'start-1') {
+      return (await storage.startConversation({ siteId, visitorId, clientId, profile: { name: 'Ada' } })).conversation;
+    }
+
+    it('has the default site with key demo', async () => {
+      const site = await storage.getDefaultSite();
+      expect(site.key).toBe('demo');
+      expect(await storage.getSiteByKey('demo')).toEqual(site);
+      expect(await storage.getSite(site.id)).toEqual(site);
+      expect(await storage.getSiteByKey('nope')).toBeUndefined();
+    });
+
+    it('starts a conversation idempotently per visitor and clientId', async () => {
+      const first = await storage.startConversation({ siteId, visitorId, clientId: 'k' });
+      const again = await storage.startConversation({ siteId, visitorId, clientId: 'k' });
+      expect(first.created).toBe(true);
+      expect(again.created).toBe(false);
+      expect(again.conversation.id).toBe(first.conversation.id);
+      expect(first.conversation).toMatchObject({ status: 'bot', lastSeq: 0, visitorId, siteId });
+      const other = await storage.createVisitor(siteId);
+      const theirs = await storage.startConversation({ siteId, visitorId: other.id, clientId: 'k' });
+      expect(theirs.conversation.id).not.toBe(first.conversation.id);
+    });
+
+    it('assigns seq 1, 2, 3 and deduplicates on clientId', async () => {
+      const conv = await start();
+      const a = await storage.appendMessage({ conversationId: conv.id, clientId: 'm1', author: visitor, kind: 'text', text: 'a' });
+      const b = await storage.appendMessage({ conversationId: conv.id, clientId: 'm2', author: visitor, kind: 'text', text: 'b' });
+      const again = await storage.appendMessage({ conversationId: conv.id, clientId: 'm1', author: visitor, kind: 'text', text: 'changed' });
+      expect([a.message.seq, b.message.seq]).toEqual([1, 2]);
+      expect(again).toEqual({ message: a.message, duplicate: true });
+      expect((await storage.getConversation(conv.id))!.lastSeq).toBe(2);
+    });
+
+    it('has no seq gaps under concurrent sends, duplicates included', async () => {
+      const conv = await start();
+      const other = await start('start-2');
+      const sends = [];
+      for (let i = 0; i < 200; i++) {
+        const target = i % 3 === 0 ? other.id : conv.id;
+        sends.push(storage.appendMessage({ conversationId: target, clientId: `m${i % 150}`, author: visitor, kind: 'text', text: `${i}` }));
+      }
+      const results = await Promise.all(sends);
+      for (const id of [conv.id, other.id]) {
+        const seqs = results.filter((r) => r.message.conversationId === id && !r.duplicate).map((r) => r.message.seq);
+        expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+        expect((await storage.getConversation(id))!.lastSeq).toBe(seqs.length);
+      }
+      const stored = await storage.listMessages({ conversationId: conv.id, afterSeq: 0, limit: 1000 });
+      expect(new Set(stored.messages.map((m) => m.clientId)).size).toBe(stored.messages.length);
+    });
+
+    it('refuses unknown conversations and text to closed ones, without failing the rest of the batch', async () => {
+      const conv = await start();
+      const closed = await start('start-2');
+      await storage.closeConversation(closed.id, 'visitor');
+      const [ok, missing, refused] = await Promise.allSettled([
+        storage.appendMessage({ conversationId: conv.id, clientId: 'a', author: visitor, kind: 'text', text: 'x' }),
+        storage.appendMessage({ conversationId: 'c_nope', clientId: 'b', author: visitor, kind: 'text', text: 'x' }),
+        storage.appendMessage({ conversationId: closed.id, clientId: 'c', author: visitor, kind: 'text', text: 'x' }),
+      ]);
+      expect(ok.status).toBe('fulfilled');
+      expect(missing.status === 'rejected' && (missing.reason as ParleyError).code).toBe('CONVERSATION_NOT_FOUND');
+      expect(refused.status === 'rejected' && (refused.reason as ParleyError).code).toBe('CONVERSATION_CLOSED');
+    });
+
+    it('replays after a seq and pages history both ways, ascending', async () => {
+      const conv = await start();
+      for (let i = 1; i <= 7; i++) {
+        await storage.appendMessage({ conversationId: conv.id, clientId: `m${i}`, author: visitor, kind: 'text', text: `t${i}` });
+      }
+      const seqs = (page: { messages: { seq: number }[] }) => page.messages.map((m) => m.seq);
+      const after = await storage.listMessages({ conversationId: conv.id, afterSeq: 2, limit: 3 });
+      expect([seqs(after), after.hasMore]).toEqual([[3, 4, 5], true]);
+      const tail = await storage.listMessages({ conversationId: conv.id, afterSeq: 5, limit: 3 });
+      expect([seqs(tail), tail.hasMore]).toEqual([[6, 7], false]);
+      const before = await storage.listMessages({ conversationId: conv.id, beforeSeq: 6, limit: 3 });
+      expect([seqs(before), before.hasMore]).toEqual([[3, 4, 5], true]);
+      const head = await storage.listMessages({ conversationId: conv.id, beforeSeq: 3, limit: 3 });
+      expect([seqs(head), head.hasMore]).toEqual([[1, 2], false]);
+      const latest = await storage.listMessages({ conversationId: conv.id, limit: 2 });
+      expect([seqs(latest), latest.hasMore]).toEqual([[6, 7], true]);
+      expect(after.messages[0]).toMatchObject({ text: 't3', clientId: 'm3', author: visitor, kind: 'text' });
+    });
+
+    it('escalates once, lists the queue oldest first, and assigns exactly once', async () => {
+      const conv = await start();
+      const second = await start('start-2');
+      const transcript = [{ kind: 'question' as const, text: 'where is my order?', at: 1 }];
+      const esc = await storage.escalate({ conversationId: conv.id, reason: 'low_confidence', transcript, profile: { email: 'a@b.c' } });
+      expect(esc.changed).toBe(true);
+      expect(esc.conversation).toMatchObject({ status: 'queued', escalationReason: 'low_confidence', profile: { name: 'Ada', email: 'a@b.c' } });
+      expect((await storage.escalate({ conversationId: conv.id, reason: 'requested', transcript: [] })).changed).toBe(false);
+      await storage.escalate({ conversationId: second.id, reason: 'requested', transcript: [] });
+      const queue = await storage.listQueue(siteId);
+      expect(queue.map((e) => e.conversationId)).toEqual([conv.id, second.id]);
+      expect(queue[0]).toMatchObject({ reason: 'low_confidence', transcript, visitorId });
+
+      const alice = await storage.createAgent({ siteId, name: 'Alice', tokenHash: 'h1' });
+      const bob = await storage.createAgent({ siteId, name: 'Bob', tokenHash: 'h2' });
+      const [x, y] = await Promise.all([storage.assign(conv.id, alice), storage.assign(conv.id, bob)]);
+      expect([x.changed, y.changed].filter(Boolean)).toHaveLength(1);
+      const winner = x.changed ? x : y;
+      expect(winner.conversation).toMatchObject({ status: 'assigned', agent: { id: alice.id, name: 'Alice' }, lastSeq: 1 });
+      expect(winner.event).toMatchObject({ seq: 1, kind: 'event', author: { role: 'agent', id: alice.id } });
+      expect((await storage.listQueue(siteId)).map((e) => e.conversationId)).toEqual([second.id]);
+      expect((await storage.assign('c_nope', alice)).conversation).toBeUndefined();
+    });
+
+    it('closes once with an event message', async () => {
+      const conv = await start();
+      await storage.appendMessage({ conversationId: conv.id, clientId: 'm1', author: visitor, kind: 'text', text: 'x' });
+      const first = await storage.closeConversation(conv.id, 'agent', 'resolved');
+      const second = await storage.closeConversation(conv.id, 'visitor');
+      expect(first).toMatchObject({ changed: true, conversation: { status: 'closed', lastSeq: 2 }, event: { seq: 2, kind: 'event' } });
+      expect(second.changed).toBe(false);
+      expect((await storage.closeConversation('c_nope', 'agent')).conversation).toBeUndefined();
+    });
+
+    it('stores a rating once', async () => {
+      const conv = await start();
+      const first = await storage.rate({ conversationId: conv.id, score: 4, comment: 'nice' });
+      const second = await storage.rate({ conversationId: conv.id, score: 1 });
+      expect(first).toMatchObject({ created: true, rating: { score: 4, comment: 'nice' } });
+      expect(second).toMatchObject({ created: false, rating: { score: 4, comment: 'nice' } });
+      expect(await codeOf(storage.rate({ conversationId: 'c_nope', score: 3 }))).toBe('CONVERSATION_NOT_FOUND');
+    });
+
+    it('keeps read markers monotonic and within lastSeq', async () => {
+      const conv = await start();
+      await storage.appendMessage({ conversationId: conv.id, clientId: 'm1', author: visitor, kind: 'text', text: 'x' });
+      await storage.appendMessage({ conversationId: conv.id, clientId: 'm2', author: visitor, kind: 'text', text: 'y' });
+      expect(await storage.markRead(conv.id, 'agent', 1)).toBe(1);
+      expect(await storage.markRead(conv.id, 'agent', 0)).toBe(1);
+      expect(await storage.markRead(conv.id, 'visitor', 99)).toBe(2);
+      expect(await codeOf(storage.markRead('c_nope', 'visitor', 1))).toBe('CONVERSATION_NOT_FOUND');
+    });
+
+    it('records the visitor page in the profile', async () => {
+      const conv = await start();
+      await storage.recordPage(conv.id, 'https://shop.example/cart', 'Cart');
+      expect((await storage.getConversation(conv.id))!.profile).toMatchObject({ name: 'Ada', page: 'https://shop.example/cart' });
+    });
+
+    it('finds agents by token hash only', async () => {
+      const agent = await storage.createAgent({ siteId, name: 'Alice', tokenHash: 'abc' });
+      expect(await storage.getAgentByTokenHash('abc')).toMatchObject({ id: agent.id, name: 'Alice', siteId, availability: 'offline' });
+      expect(await storage.getAgentByTokenHash('abd')).toBeUndefined();
+      await storage.setAgentAvailability(agent.id, 'online');
+      expect((await storage.getAgentByTokenHash('abc'))!.availability).toBe('online');
+      expect(await codeOf(storage.createAgent({ siteId, name: 'Dup', tokenHash: 'abc' }))).toBe('STORAGE_UNAVAILABLE');
+    });
+
+    it('drains pending appends on close and refuses work afterwards with STORAGE_UNAVAILABLE', async () => {
+      const conv = await start();
+      const write = storage.appendMessage({ conversationId: conv.id, clientId: 'm1', author: visitor, kind: 'text', text: 'x' });
+      await storage.close();
+      expect((await write).message.seq).toBe(1);
+      expect(await codeOf(storage.getConversation(conv.id))).toBe('STORAGE_UNAVAILABLE');
+      expect(await codeOf(storage.appendMessage({ conversationId: conv.id, clientId: 'm2', author: visitor, kind: 'text', text: 'x' }))).toBe(
+        'STORAGE_UNAVAILABLE',
+      );
+      storage = await makeStorage(); // afterEach closes whatever is current
+    });
+  });
+}
