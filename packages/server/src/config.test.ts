@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       visitorTokenTtlMs: 30 * 24 * 3600 * 1000,
       agentName: undefined,
+      messageRate: undefined,
     });
   });
 
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
       PARLEY_LOG_LEVEL: 'warn',
       PARLEY_SECRET: 's'.repeat(32),
       PARLEY_TOKEN_TTL_DAYS: '1',
+      PARLEY_MESSAGE_RATE: '500',
     });
     expect(config).toMatchObject({
       port: 0,
@@ -43,6 +45,7 @@ describe('loadConfig', () => {
       secret: 's'.repeat(32),
       allowedOrigins: ['https://a.example', 'http://localhost:3000'],
       visitorTokenTtlMs: 24 * 3600 * 1000,
+      messageRate: 500,
     });
   });
 
@@ -57,6 +60,8 @@ describe('loadConfig', () => {
     [[], { PARLEY_LOG_LEVEL: 'loud' }, 'PARLEY_LOG_LEVEL'],
     [[], { PARLEY_SECRET: 'short' }, 'PARLEY_SECRET'],
     [[], { PARLEY_TOKEN_TTL_DAYS: '0' }, 'PARLEY_TOKEN_TTL_DAYS'],
+    [['--message-rate', 'fast'], {}, '--message-rate'],
+    [[], { PARLEY_MESSAGE_RATE: '0' }, 'PARLEY_MESSAGE_RATE'],
     [[], { PARLEY_ALLOWED_ORIGINS: 'shop.example' }, 'allowed origins'],
     [[], { PARLEY_ALLOWED_ORIGINS: 'https://shop.example/path' }, 'https://shop.example'],
     [[], { PARLEY_ALLOWED_ORIGINS: '*,https://a.example' }, '*'],

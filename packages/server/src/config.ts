@@ -20,6 +20,8 @@ export interface ServerConfig {
   visitorTokenTtlMs: number;
   /** `create-agent --name`. */
   agentName: string | undefined;
+  /** Messages per second one connection may send (burst: three seconds' worth); undefined keeps the default. */
+  messageRate: number | undefined;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -33,6 +35,7 @@ const OPTIONS = {
   'allowed-origins': 'PARLEY_ALLOWED_ORIGINS',
   'log-level': 'PARLEY_LOG_LEVEL',
   'token-ttl-days': 'PARLEY_TOKEN_TTL_DAYS',
+  'message-rate': 'PARLEY_MESSAGE_RATE',
   name: undefined,
 } as const satisfies Record<string, string | undefined>;
 
@@ -48,6 +51,7 @@ Options (flag, then environment variable):
   --allowed-origins <list> PARLEY_ALLOWED_ORIGINS  comma-separated origins, or * (default *)
   --log-level <level>      PARLEY_LOG_LEVEL        debug | info | warn | error | silent (default info)
   --token-ttl-days <n>     PARLEY_TOKEN_TTL_DAYS   visitor token lifetime (default 30)
+  --message-rate <n>       PARLEY_MESSAGE_RATE     messages per second per connection, burst 3x (default 10)
                            PARLEY_SECRET           token signing key (>= ${MIN_SECRET_LENGTH} chars); generated and
                                                    stored next to the database when absent
 `;
@@ -146,6 +150,15 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     throw invalid(`PARLEY_SECRET must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -base64 32)`);
   }
 
+  const rateText = get('message-rate');
+  let messageRate: number | undefined;
+  if (rateText !== undefined) {
+    messageRate = Number(rateText);
+    if (!Number.isFinite(messageRate) || messageRate <= 0 || messageRate > 100_000) {
+      throw invalid(`${source('message-rate')} must be a number of messages per second in (0, 100000], got "${rateText}"`);
+    }
+  }
+
   const agentName = get('name');
   if (command === 'create-agent' && (agentName === undefined || agentName.trim() === '' || agentName.length > 512)) {
     throw invalid('create-agent needs --name <name> (1–512 characters)');
@@ -162,5 +175,6 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     logLevel,
     visitorTokenTtlMs,
     agentName: agentName?.trim(),
+    messageRate,
   };
 }

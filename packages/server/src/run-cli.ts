@@ -77,6 +77,9 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     allowedOrigins: config.allowedOrigins,
     visitorTokenTtlMs: config.visitorTokenTtlMs,
     logger,
+    ...(config.messageRate === undefined
+      ? {}
+      : { rates: { messages: { perSecond: config.messageRate, burst: Math.ceil(config.messageRate * 3) } } }),
   });
   const stopped = new Promise<number>((resolve) => {
     let isStopping = false;
