@@ -9,6 +9,7 @@ import { loadOrCreateSecret } from './secret-file.js';
 import { createServer } from './server.js';
 import { createSqliteStorage } from './storage/sqlite.js';
 import { createAgentRecord } from './agents.js';
+import { DEFAULT_RATES } from './rate-limit.js';
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
@@ -79,7 +80,16 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     logger,
     ...(config.messageRate === undefined
       ? {}
-      : { rates: { messages: { perSecond: config.messageRate, burst: Math.ceil(config.messageRate * 3) } } }),
+      : {
+          rates: {
+            messages: { perSecond: config.messageRate, burst: Math.ceil(config.messageRate * 3) },
+            // Every message is a frame too, so the frame budget must stay above the message budget.
+            frames: {
+              perSecond: Math.max(DEFAULT_RATES.frames.perSecond, config.messageRate * 2),
+              burst: Math.max(DEFAULT_RATES.frames.burst, Math.ceil(config.messageRate * 6)),
+            },
+          },
+        }),
   });
   const stopped = new Promise<number>((resolve) => {
     let isStopping = false;
