@@ -50,6 +50,12 @@ describe('decodeClientFrame', () => {
     ],
     ['deep nesting', JSON.stringify({ type: 'ping', ref: 'r1', x: nest(50) }), 'PROTOCOL_TOO_DEEP', 'r1'],
     ['very deep nesting', '{"type":"ping","ref":"r1","x":' + '['.repeat(20_000) + ']'.repeat(20_000) + '}', 'PROTOCOL_TOO_DEEP', 'r1'],
+    [
+      'NUL character in text',
+      JSON.stringify({ type: 'message.send', ref: 'r1', conversationId: 'c', clientId: 'm', text: 'a\u0000b' }),
+      'PROTOCOL_BAD_FRAME',
+      'r1',
+    ],
     ['negative seq', '{"type":"conversation.join","ref":"r1","conversationId":"c","afterSeq":-1}', 'PROTOCOL_BAD_FRAME', 'r1'],
     ['fractional seq', '{"type":"conversation.join","ref":"r1","conversationId":"c","afterSeq":1.5}', 'PROTOCOL_BAD_FRAME', 'r1'],
     ['enum out of set', '{"type":"hello","ref":"r1","v":1,"role":"root"}', 'PROTOCOL_BAD_FRAME', 'r1'],

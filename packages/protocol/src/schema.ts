@@ -49,6 +49,8 @@ export function check(value: unknown, schema: Schema, limits: Limits, path: stri
         return { code: 'PROTOCOL_STRING_TOO_LONG', message: `${path} is longer than ${max} characters` };
       }
       if (value.length < (schema.min ?? 0)) return bad(`at least ${schema.min} characters`);
+      // U+0000 has no use in chat text and PostgreSQL cannot store it; refusing it keeps every store alike.
+      if (value.includes('\u0000')) return bad('free of NUL characters');
       return { value };
     }
     case 'int':
