@@ -17,7 +17,7 @@ export function packageConfig(dir, opts = {}) {
         tsconfig: './tsconfig.json',
         // Build against sibling packages' emitted types, not their sources.
         compilerOptions: { customConditions: [], outDir: 'dist', declaration: true, declarationDir: 'dist', noEmit: false },
-        exclude: ['**/*.test.ts', '**/*.test.tsx', '**/*.test-d.ts'],
+        exclude: ['**/*.test.ts', '**/*.test.tsx', '**/*.test-d.ts', '**/test-helpers.ts', '**/test-support/**'],
       }),
     ],
   };

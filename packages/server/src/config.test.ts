@@ -24,8 +24,33 @@ describe('loadConfig', () => {
       logLevel: 'info',
       visitorTokenTtlMs: 30 * 24 * 3600 * 1000,
       agentName: undefined,
+      agentEmail: undefined,
+      agentPassword: undefined,
+      isAdmin: false,
+      consoleDir: undefined,
       messageRate: undefined,
     });
+  });
+
+  it('parses create-agent with a console login and --admin, and --console-dir for serve', () => {
+    const viaFlag = loadConfig(['create-agent', '--name', 'Ann', '--email', 'a@x.io', '--password', 'pw123456', '--admin'], {});
+    expect(viaFlag).toMatchObject({ agentEmail: 'a@x.io', agentPassword: 'pw123456', isAdmin: true });
+    const viaEnv = loadConfig(['create-agent', '--name', 'Ann', '--email', 'a@x.io'], { PARLEY_AGENT_PASSWORD: 'secret99' });
+    expect(viaEnv).toMatchObject({ agentPassword: 'secret99', isAdmin: false });
+    expect(loadConfig(['--console-dir', './dist'], { PARLEY_AGENT_PASSWORD: 'ignored' })).toMatchObject({ consoleDir: './dist', agentPassword: undefined });
+    expect(loadConfig([], { PARLEY_CONSOLE_DIR: '/srv/console' }).consoleDir).toBe('/srv/console');
+  });
+
+  it.each([
+    [['create-agent', '--name', 'A', '--email', 'a@x.io'], '--password'],
+    [['create-agent', '--name', 'A', '--password', 'pw123456'], '--email'],
+    [['create-agent', '--name', 'A', '--admin=yes'], '--admin takes no value'],
+    [['--admin'], 'only for create-agent'],
+    [['--email', 'a@x.io'], 'only for create-agent'],
+  ])('refuses %j with CONFIG_INVALID', (argv, mention) => {
+    const err = errorOf(() => loadConfig(argv, {}));
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toContain(mention);
   });
 
   it('reads env, and flags win over env', () => {

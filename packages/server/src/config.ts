@@ -20,6 +20,14 @@ export interface ServerConfig {
   visitorTokenTtlMs: number;
   /** `create-agent --name`. */
   agentName: string | undefined;
+  /** `create-agent --email` (console login). */
+  agentEmail: string | undefined;
+  /** `create-agent --password` or `PARLEY_AGENT_PASSWORD` (the env var keeps it out of shell history). */
+  agentPassword: string | undefined;
+  /** `create-agent --admin`. */
+  isAdmin: boolean;
+  /** Built console to serve at /console/ (`--console-dir`); undefined serves none. */
+  consoleDir: string | undefined;
   /** Messages per second one connection may send (burst: three seconds' worth); undefined keeps the default. */
   messageRate: number | undefined;
 }
@@ -36,13 +44,20 @@ const OPTIONS = {
   'log-level': 'PARLEY_LOG_LEVEL',
   'token-ttl-days': 'PARLEY_TOKEN_TTL_DAYS',
   'message-rate': 'PARLEY_MESSAGE_RATE',
+  'console-dir': 'PARLEY_CONSOLE_DIR',
   name: undefined,
+  email: undefined,
+  password: 'PARLEY_AGENT_PASSWORD',
+  admin: undefined,
 } as const satisfies Record<string, string | undefined>;
+
+/** Flags that take no value. */
+const SWITCHES: ReadonlySet<string> = new Set(['admin']);
 
 type OptionName = keyof typeof OPTIONS;
 
 export const USAGE = `Usage: parley-server [serve] [options]
-       parley-server create-agent --name <name> [--db <path>]
+       parley-server create-agent --name <name> [--email <e-mail> --password <pw>] [--admin] [--db <path>]
 
 Options (flag, then environment variable):
   --port <n>               PARLEY_PORT             TCP port, 0 for any free port (default ${DEFAULT_PORT})
@@ -52,8 +67,13 @@ Options (flag, then environment variable):
   --log-level <level>      PARLEY_LOG_LEVEL        debug | info | warn | error | silent (default info)
   --token-ttl-days <n>     PARLEY_TOKEN_TTL_DAYS   visitor token lifetime (default 30)
   --message-rate <n>       PARLEY_MESSAGE_RATE     messages per second per connection, burst 3x (default 10)
+  --console-dir <dir>      PARLEY_CONSOLE_DIR      serve the built agent console at /console/ (default: none)
                            PARLEY_SECRET           token signing key (>= ${MIN_SECRET_LENGTH} chars); generated and
                                                    stored next to the database when absent
+
+create-agent prints the agent's token once. With --email and --password (or PARLEY_AGENT_PASSWORD, which keeps
+the password out of shell history) the agent can also log in to the console; --admin lets them see every
+agent's figures.
 `;
 
 function invalid(message: string): ParleyError {
@@ -81,6 +101,11 @@ function parseArgv(argv: readonly string[]): { command: CliCommand; flags: Parti
     const eq = arg.indexOf('=');
     const name = (eq === -1 ? arg.slice(2) : arg.slice(2, eq)) as OptionName;
     if (!Object.prototype.hasOwnProperty.call(OPTIONS, name)) throw invalid(`unknown option "--${name}"`);
+    if (SWITCHES.has(name)) {
+      if (eq !== -1) throw invalid(`--${name} takes no value`);
+      flags[name] = 'true';
+      continue;
+    }
     let value: string | undefined;
     if (eq !== -1) value = arg.slice(eq + 1);
     else value = argv[++i];
@@ -164,6 +189,16 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     throw invalid('create-agent needs --name <name> (1–512 characters)');
   }
   if (command !== 'create-agent' && agentName !== undefined) throw invalid('--name is only for create-agent');
+  const agentEmail = get('email');
+  // The password may come from the env; only a flag outside create-agent is an error.
+  const agentPassword = command === 'create-agent' ? get('password') : undefined;
+  const isAdmin = get('admin') === 'true';
+  if (command !== 'create-agent' && (agentEmail !== undefined || flags.password !== undefined || isAdmin)) {
+    throw invalid('--email, --password and --admin are only for create-agent');
+  }
+  if ((agentEmail === undefined) !== (agentPassword === undefined)) {
+    throw invalid('create-agent needs both --email and --password (or PARLEY_AGENT_PASSWORD) for a console login, or neither');
+  }
 
   return {
     command,
@@ -175,6 +210,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     logLevel,
     visitorTokenTtlMs,
     agentName: agentName?.trim(),
+    agentEmail,
+    agentPassword,
+    isAdmin,
+    consoleDir: get('console-dir'),
     messageRate,
   };
 }

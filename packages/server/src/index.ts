@@ -14,3 +14,6 @@ export { TokenBucket, DEFAULT_RATES } from './rate-limit.js';
 export type { BucketRate, RateLimits } from './rate-limit.js';
 export { createVisitorTokens, hashAgentToken, DEFAULT_VISITOR_TOKEN_TTL_MS } from './token.js';
 export type { VisitorClaims, VisitorTokens } from './token.js';
+export type { AgentProfile } from './http/auth.js';
+export type { CsatStats, CsatDay, CsatAgentRow } from './http/csat.js';
+export type { NewAgentInput } from './agents.js';

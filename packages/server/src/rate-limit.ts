@@ -61,6 +61,8 @@ export interface RateLimits {
   conversationStarts: BucketRate;
   /** Invalid or refused frames one connection may send before it is closed with 4008 (20 per 10 s). */
   strikes: BucketRate;
+  /** `POST /api/login` per client IP (10 at once, then one every 6 s). */
+  logins: BucketRate;
 }
 
 export const DEFAULT_RATES: Readonly<RateLimits> = Object.freeze({
@@ -68,4 +70,5 @@ export const DEFAULT_RATES: Readonly<RateLimits> = Object.freeze({
   messages: { perSecond: 10, burst: 30 },
   conversationStarts: { perSecond: 5 / 60, burst: 5 },
   strikes: { perSecond: 2, burst: 20 },
+  logins: { perSecond: 1 / 6, burst: 10 },
 });

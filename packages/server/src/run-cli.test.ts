@@ -26,6 +26,20 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 describe('runCli', () => {
+  it('creates an admin with a console login (never printing the password) and refuses a duplicate e-mail', async () => {
+    const db = join(dir, 'login', 'parley.db');
+    const created = io();
+    expect(await runCli(['create-agent', '--name', 'Ann', '--email', 'Ann@X.io', '--admin', '--db', db], { PARLEY_AGENT_PASSWORD: 'pw-123456' }, created.io)).toBe(0);
+    const line = created.out.join('');
+    expect(JSON.parse(line)).toMatchObject({ event: 'agent.created', name: 'Ann', role: 'admin', email: 'ann@x.io', token: expect.stringMatching(/^pat_/) });
+    expect(line).not.toContain('pw-123456');
+    const dup = io();
+    expect(await runCli(['create-agent', '--name', 'Ann 2', '--email', 'ann@x.io', '--password', 'pw-7654321', '--db', db], {}, dup.io)).toBe(EXIT_CONFIG_INVALID);
+    expect(dup.err.join('')).toContain('already exists');
+    const short = io();
+    expect(await runCli(['create-agent', '--name', 'B', '--email', 'b@x.io', '--password', 'short', '--db', db], {}, short.io)).toBe(EXIT_CONFIG_INVALID);
+  });
+
   it('exits 2 with CONFIG_INVALID on bad env', async () => {
     const t = io();
     expect(await runCli([], { PARLEY_PORT: 'eighty' }, t.io)).toBe(EXIT_CONFIG_INVALID);

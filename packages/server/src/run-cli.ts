@@ -49,10 +49,21 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
   if (config.command === 'create-agent') {
     const storage = createSqliteStorage({ path: config.dbPath });
     try {
-      const { agent, token } = await createAgentRecord(storage, { name: config.agentName ?? '' });
-      // The token is printed once, here; only its hash is stored.
-      io.stdout.write(`${JSON.stringify({ event: 'agent.created', agentId: agent.id, name: agent.name, token })}\n`);
+      const { agent, token } = await createAgentRecord(storage, {
+        name: config.agentName ?? '',
+        ...(config.agentEmail === undefined || config.agentPassword === undefined ? {} : { email: config.agentEmail, password: config.agentPassword }),
+        ...(config.isAdmin ? { role: 'admin' as const } : {}),
+      });
+      // The token is printed once, here; only its hash is stored. The password is never printed.
+      const created = { event: 'agent.created', agentId: agent.id, name: agent.name, role: agent.role, ...(agent.email === undefined ? {} : { email: agent.email }), token };
+      io.stdout.write(`${JSON.stringify(created)}\n`);
       return 0;
+    } catch (err) {
+      if (err instanceof ParleyError && err.code === 'CONFIG_INVALID') {
+        io.stderr.write(`parley-server: CONFIG_INVALID: ${err.message}\n`);
+        return EXIT_CONFIG_INVALID;
+      }
+      throw err;
     } finally {
       await storage.close();
     }
@@ -78,6 +89,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     allowedOrigins: config.allowedOrigins,
     visitorTokenTtlMs: config.visitorTokenTtlMs,
     logger,
+    ...(config.consoleDir === undefined ? {} : { consoleDir: config.consoleDir }),
     ...(config.messageRate === undefined
       ? {}
       : {

@@ -1,5 +1,6 @@
 // The HTTP side: /healthz, WebSocket upgrade on /ws/visitor and /ws/agent (origin check, 503 while draining),
-// heartbeat sweep, graceful shutdown. Hands every socket to a Connection; knows no frame semantics.
+// heartbeat sweep, graceful shutdown. Hands every socket to a Connection and /api, /console to src/http/;
+// knows no frame semantics.
 
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -15,7 +16,10 @@ import { DEFAULT_RATES, TokenBucket, type RateLimits } from './rate-limit.js';
 import { createSqliteStorage } from './storage/sqlite.js';
 import type { Agent, Storage } from './storage/storage.js';
 import { createVisitorTokens, generateSecret, type VisitorTokens } from './token.js';
-import { createAgentRecord } from './agents.js';
+import { createAgentRecord, type NewAgentInput } from './agents.js';
+import { createApiRouter } from './http/api-router.js';
+import { createConsoleAuth } from './http/auth.js';
+import { createStaticHandler } from './http/static.js';
 
 export interface CreateServerOptions {
   /** Token signing key (≥ 32 chars). Without one, a random key is used and tokens die with the process. */
@@ -40,7 +44,14 @@ export interface CreateServerOptions {
   /** How long a new socket may take to send `hello`. Default 10 s. */
   helloTimeoutMs?: number;
   now?: () => number;
+  /** Directory of the built console (`@parley/console`'s dist); served at `/console/` when given. */
+  consoleDir?: string;
+  /** Lifetime of a console login session. Default 12 hours. */
+  agentSessionTtlMs?: number;
 }
+
+/** Console login sessions last one working day; agents log in again the next. */
+const DEFAULT_AGENT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 export interface ParleyServer {
   readonly httpServer: HttpServer;
@@ -53,8 +64,11 @@ export interface ParleyServer {
    * writes, close every socket with 1001, then close the HTTP server (if owned) and the storage (if owned).
    */
   close(options?: { graceMs?: number }): Promise<void>;
-  /** Creates an agent and returns its token, which is shown only now (only its hash is stored). */
-  createAgent(input: { name: string; avatarUrl?: string; siteKey?: string }): Promise<{ agent: Agent; token: string }>;
+  /**
+   * Creates an agent and returns its token, which is shown only now (only its hash is stored). With `email` and
+   * `password` the agent can also log in to the console (`POST /api/login`).
+   */
+  createAgent(input: NewAgentInput): Promise<{ agent: Agent; token: string }>;
   /** Open sockets, for metrics and tests. */
   connectionCount(): number;
 }
@@ -117,6 +131,10 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     },
   };
 
+  const auth = createConsoleAuth({ storage, now, sessionTtlMs: options.agentSessionTtlMs ?? DEFAULT_AGENT_SESSION_TTL_MS, loginRate: rates.logins });
+  const api = createApiRouter({ storage, auth, logger, now });
+  const serveConsole = options.consoleDir === undefined ? undefined : createStaticHandler({ dir: options.consoleDir, prefix: '/console/' });
+
   const ownsHttp = options.httpServer === undefined;
   const httpServer = options.httpServer ?? createHttpServer();
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes + PAYLOAD_SLACK_BYTES, perMessageDeflate: false });
@@ -125,10 +143,30 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   let closing: Promise<void> | undefined;
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      // A request target URL cannot parse (e.g. `http://[`): answer it rather than throw out of the listener.
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
+      return;
+    }
     if (path === '/healthz') {
       const status = isShuttingDown ? 503 : 200;
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ status: isShuttingDown ? 'draining' : 'ok' }));
+      return;
+    }
+    const fail = (err: unknown) => {
+      logger.error('http.failed', describeError(err));
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+      else res.destroy();
+    };
+    if (path === '/api' || path.startsWith('/api/')) {
+      api(req, res).catch(fail);
+      return;
+    }
+    if (serveConsole !== undefined && (path === '/console' || path.startsWith('/console/'))) {
+      serveConsole(req, res).catch(fail);
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -187,6 +225,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
       } else connection.ping();
     }
     for (const [visitorId, bucket] of startBuckets) if (bucket.isFull(at)) startBuckets.delete(visitorId);
+    auth.sweep();
   }, heartbeatMs);
   heartbeat.unref();
 

@@ -19,11 +19,16 @@ import {
 } from '@parley/protocol';
 import type {
   Agent,
+  AgentRole,
   Conversation,
+  ConversationDetail,
+  ConversationSummary,
+  PageVisit,
   MessagePage,
   NewMessage,
   QueuedConversation,
   Rating,
+  RatingRecord,
   Site,
   Storage,
   Transition,
@@ -102,6 +107,28 @@ const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO sites (id, key, allowed_origins, created_at) VALUES ('site_demo', 'demo', '["*"]', 0);
   `,
+  // 2: console logins (e-mail, scrypt hash, role, sessions), pages visited, history search.
+  `
+  ALTER TABLE agents ADD COLUMN email TEXT;
+  ALTER TABLE agents ADD COLUMN password_hash TEXT;
+  ALTER TABLE agents ADD COLUMN role TEXT NOT NULL DEFAULT 'agent';
+  CREATE UNIQUE INDEX agents_email ON agents (email) WHERE email IS NOT NULL;
+  CREATE TABLE agent_sessions (
+    token_hash TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES agents(id),
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX agent_sessions_expiry ON agent_sessions (expires_at);
+  CREATE TABLE conversation_pages (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    url TEXT NOT NULL,
+    title TEXT,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX conversation_pages_by_conversation ON conversation_pages (conversation_id, at);
+  CREATE INDEX conversations_history ON conversations (site_id, created_at);
+  CREATE INDEX ratings_at ON ratings (at);
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -137,6 +164,36 @@ interface MessageRow {
 }
 
 const STATUSES: readonly ConversationStatus[] = ['bot', 'queued', 'assigned', 'closed', 'offline'];
+
+interface AgentRow {
+  id: string;
+  site_id: string;
+  name: string;
+  avatar_url: string | null;
+  availability: string;
+  role: string;
+  email: string | null;
+}
+
+const AGENT_COLUMNS = 'a.id, a.site_id, a.name, a.avatar_url, a.availability, a.role, a.email';
+
+function toAgent(row: AgentRow): Agent {
+  const agent: Agent = {
+    id: row.id,
+    siteId: row.site_id,
+    name: row.name,
+    availability: row.availability as Availability,
+    role: row.role === 'admin' ? 'admin' : 'agent',
+  };
+  if (row.avatar_url !== null) agent.avatarUrl = row.avatar_url;
+  if (row.email !== null) agent.email = row.email;
+  return agent;
+}
+
+/** `%`, `_` and the escape character itself are literal in a search term. */
+function likePattern(term: string): string {
+  return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
 
 function unavailable(cause: unknown): ParleyError {
   return new ParleyError('STORAGE_UNAVAILABLE', 'the database is unavailable', { cause, retryable: true });
@@ -235,12 +292,58 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       'SELECT id, site_id, created_at FROM visitors WHERE id = ?',
     ),
     insertAgent: db.prepare(
-      'INSERT INTO agents (id, site_id, name, avatar_url, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO agents (id, site_id, name, avatar_url, token_hash, email, password_hash, role, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    agentByHash: db.prepare<
-      [string],
-      { id: string; site_id: string; name: string; avatar_url: string | null; availability: string }
-    >('SELECT id, site_id, name, avatar_url, availability FROM agents WHERE token_hash = ?'),
+    agentByHash: db.prepare<[string], AgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents a WHERE a.token_hash = ?`),
+    agentBySession: db.prepare<[string, number], AgentRow>(
+      `SELECT ${AGENT_COLUMNS} FROM agent_sessions s JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = ? AND s.expires_at > ?`,
+    ),
+    agentByEmail: db.prepare<[string], AgentRow & { password_hash: string | null }>(
+      `SELECT ${AGENT_COLUMNS}, a.password_hash FROM agents a WHERE a.email = ?`,
+    ),
+    insertSession: db.prepare('INSERT INTO agent_sessions (token_hash, agent_id, expires_at) VALUES (?, ?, ?)'),
+    deleteSession: db.prepare('DELETE FROM agent_sessions WHERE token_hash = ?'),
+    deleteExpiredSessions: db.prepare('DELETE FROM agent_sessions WHERE expires_at <= ?'),
+    insertPage: db.prepare('INSERT INTO conversation_pages (conversation_id, url, title, at) VALUES (?, ?, ?, ?)'),
+    pagesOf: db.prepare<[string], { url: string; title: string | null; at: number }>(
+      'SELECT url, title, at FROM conversation_pages WHERE conversation_id = ? ORDER BY at ASC, rowid ASC',
+    ),
+    closeDetails: db.prepare<[string], { transcript: string | null; closed_at: number | null; closed_by: string | null; close_reason: string | null }>(
+      'SELECT transcript, closed_at, closed_by, close_reason FROM conversations WHERE id = ?',
+    ),
+    // Visitor name/e-mail live in the profile JSON; message text is searched only in text messages.
+    searchConversations: db.prepare<
+      { siteId: string; status: string | null; pattern: string | null; limit: number },
+      ConversationRow & { closed_at: number | null; rating: number | null; last_text: string | null; last_at: number | null; last_role: string | null }
+    >(
+      `SELECT c.id, c.site_id, c.visitor_id, c.status, c.last_seq, c.created_at, c.profile, c.agent_id,
+              a.name AS agent_name, a.avatar_url AS agent_avatar_url, c.escalation_reason, c.queued_at,
+              c.visitor_read_seq, c.agent_read_seq, c.closed_at, r.score AS rating,
+              lm.text AS last_text, lm.at AS last_at, lm.author_role AS last_role
+       FROM conversations c
+       LEFT JOIN agents a ON a.id = c.agent_id
+       LEFT JOIN ratings r ON r.conversation_id = c.id
+       LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = (
+         SELECT MAX(seq) FROM messages m2 WHERE m2.conversation_id = c.id AND m2.kind = 'text')
+       WHERE c.site_id = @siteId
+         AND (@status IS NULL OR c.status = @status)
+         AND (@pattern IS NULL
+              OR lower(coalesce(json_extract(c.profile, '$.name'), '')) LIKE @pattern ESCAPE '\\'
+              OR lower(coalesce(json_extract(c.profile, '$.email'), '')) LIKE @pattern ESCAPE '\\'
+              OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.kind = 'text'
+                         AND lower(m.text) LIKE @pattern ESCAPE '\\'))
+       ORDER BY c.created_at DESC, c.rowid DESC
+       LIMIT @limit`,
+    ),
+    ratingsSince: db.prepare<
+      [string, number],
+      { conversation_id: string; score: number; comment: string | null; at: number; agent_id: string | null; agent_name: string | null; agent_avatar_url: string | null }
+    >(
+      `SELECT r.conversation_id, r.score, r.comment, r.at, a.id AS agent_id, a.name AS agent_name, a.avatar_url AS agent_avatar_url
+       FROM ratings r JOIN conversations c ON c.id = r.conversation_id LEFT JOIN agents a ON a.id = c.agent_id
+       WHERE c.site_id = ? AND r.at >= ? ORDER BY r.at ASC, r.rowid ASC`,
+    ),
     setAvailability: db.prepare('UPDATE agents SET availability = ? WHERE id = ?'),
     conversationById: db.prepare<[string], ConversationRow>(`${CONVERSATION_SELECT} WHERE c.id = ?`),
     conversationByStart: db.prepare<[string, string], ConversationRow>(
@@ -431,17 +534,38 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     }),
 
     createAgent: (input) => run(() => {
-      const agent: Agent = { id: `a_${randomUUID()}`, siteId: input.siteId, name: input.name, availability: 'offline' };
+      const role: AgentRole = input.role ?? 'agent';
+      const agent: Agent = { id: `a_${randomUUID()}`, siteId: input.siteId, name: input.name, availability: 'offline', role };
       if (input.avatarUrl !== undefined) agent.avatarUrl = input.avatarUrl;
-      q.insertAgent.run(agent.id, input.siteId, input.name, input.avatarUrl ?? null, input.tokenHash, now());
+      if (input.email !== undefined) agent.email = input.email;
+      q.insertAgent.run(
+        agent.id,
+        input.siteId,
+        input.name,
+        input.avatarUrl ?? null,
+        input.tokenHash,
+        input.email ?? null,
+        input.passwordHash ?? null,
+        role,
+        now(),
+      );
       return agent;
     }),
     getAgentByTokenHash: (tokenHash) => run(() => {
-      const row = q.agentByHash.get(tokenHash);
-      if (row === undefined) return undefined;
-      const agent: Agent = { id: row.id, siteId: row.site_id, name: row.name, availability: row.availability as Availability };
-      if (row.avatar_url !== null) agent.avatarUrl = row.avatar_url;
-      return agent;
+      const row = q.agentByHash.get(tokenHash) ?? q.agentBySession.get(tokenHash, now());
+      return row === undefined ? undefined : toAgent(row);
+    }),
+    getAgentCredentials: (email) => run(() => {
+      const row = q.agentByEmail.get(email);
+      return row === undefined ? undefined : { agent: toAgent(row), passwordHash: row.password_hash ?? undefined };
+    }),
+    createAgentSession: (session) => run(() => {
+      // Expired sessions are swept on the next login rather than by a timer.
+      q.deleteExpiredSessions.run(now());
+      q.insertSession.run(session.tokenHash, session.agentId, session.expiresAt);
+    }),
+    deleteAgentSession: (tokenHash) => run(() => {
+      q.deleteSession.run(tokenHash);
     }),
     setAgentAvailability: (agentId, availability) => run(() => {
       q.setAvailability.run(availability, agentId);
@@ -489,6 +613,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         const profile: VisitorProfile & { pageTitle?: string } = { ...conv.profile, page: url };
         if (title !== undefined) profile.pageTitle = title;
         q.setProfile.run(JSON.stringify(profile), conversationId);
+        q.insertPage.run(conversationId, url, title ?? null, now());
       })(),
     ),
 
@@ -532,6 +657,63 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         const event = writeEvent(conversationId, { role: 'system', id: 'system' }, `Conversation closed by the ${by}`);
         q.close.run(now(), by, reason ?? null, conversationId);
         return { changed: true, conversation: getConversationSync(conversationId), event };
+      }),
+    ),
+    searchConversations: (query) => run(() =>
+      q.searchConversations
+        .all({
+          siteId: query.siteId,
+          status: query.status ?? null,
+          pattern: query.q === undefined || query.q.trim() === '' ? null : likePattern(query.q.trim()),
+          limit: Math.max(1, Math.floor(query.limit)),
+        })
+        .map((row): ConversationSummary => {
+          const conv = toConversation(row);
+          const summary: ConversationSummary = {
+            id: conv.id,
+            status: conv.status,
+            createdAt: conv.createdAt,
+            lastSeq: conv.lastSeq,
+            profile: conv.profile,
+          };
+          if (conv.agent !== undefined) summary.agent = conv.agent;
+          if (conv.escalationReason !== undefined) summary.escalationReason = conv.escalationReason;
+          if (row.closed_at !== null) summary.closedAt = row.closed_at;
+          if (row.rating !== null) summary.rating = row.rating;
+          if (row.last_text !== null && row.last_at !== null && row.last_role !== null) {
+            summary.lastMessage = { text: row.last_text, at: row.last_at, role: row.last_role as Message['author']['role'] };
+          }
+          return summary;
+        }),
+    ),
+    getConversationDetail: (id) => run(() => {
+      const conv = getConversationSync(id);
+      if (conv === undefined) return undefined;
+      const extra = q.closeDetails.get(id)!;
+      const detail: ConversationDetail = {
+        ...conv,
+        transcript: parseJson<TranscriptItem[]>(extra.transcript, []),
+        pages: q.pagesOf.all(id).map((p): PageVisit => (p.title === null ? { url: p.url, at: p.at } : { url: p.url, title: p.title, at: p.at })),
+      };
+      const rating = q.ratingById.get(id);
+      if (rating !== undefined) {
+        detail.rating = { conversationId: rating.conversation_id, score: rating.score, at: rating.at };
+        if (rating.comment !== null) detail.rating.comment = rating.comment;
+      }
+      if (extra.closed_at !== null) detail.closedAt = extra.closed_at;
+      if (extra.closed_by === 'visitor' || extra.closed_by === 'agent') detail.closedBy = extra.closed_by;
+      if (extra.close_reason !== null) detail.closeReason = extra.close_reason;
+      return detail;
+    }),
+    listRatings: (query) => run(() =>
+      q.ratingsSince.all(query.siteId, query.sinceMs).map((row): RatingRecord => {
+        const record: RatingRecord = { conversationId: row.conversation_id, score: row.score, at: row.at };
+        if (row.comment !== null) record.comment = row.comment;
+        if (row.agent_id !== null) {
+          record.agent = { id: row.agent_id, name: row.agent_name ?? '' };
+          if (row.agent_avatar_url !== null) record.agent.avatarUrl = row.agent_avatar_url;
+        }
+        return record;
       }),
     ),
     rate: (input) => run(() =>

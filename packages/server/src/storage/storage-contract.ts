@@ -182,11 +182,103 @@ export function runStorageContract(name: string, makeStorage: () => Storage | Pr
 
     it('finds agents by token hash only', async () => {
       const agent = await storage.createAgent({ siteId, name: 'Alice', tokenHash: 'abc' });
-      expect(await storage.getAgentByTokenHash('abc')).toMatchObject({ id: agent.id, name: 'Alice', siteId, availability: 'offline' });
+      expect(await storage.getAgentByTokenHash('abc')).toMatchObject({ id: agent.id, name: 'Alice', siteId, availability: 'offline', role: 'agent' });
       expect(await storage.getAgentByTokenHash('abd')).toBeUndefined();
       await storage.setAgentAvailability(agent.id, 'online');
       expect((await storage.getAgentByTokenHash('abc'))!.availability).toBe('online');
       expect(await codeOf(storage.createAgent({ siteId, name: 'Dup', tokenHash: 'abc' }))).toBe('STORAGE_UNAVAILABLE');
+    });
+
+    it('stores e-mail, password hash and role, and finds credentials by e-mail', async () => {
+      const admin = await storage.createAgent({ siteId, name: 'Ann', tokenHash: 't-ann', email: 'ann@x.io', passwordHash: 'scrypt$1', role: 'admin' });
+      const plain = await storage.createAgent({ siteId, name: 'Tok', tokenHash: 't-tok' });
+      expect(admin).toMatchObject({ role: 'admin', email: 'ann@x.io' });
+      expect(plain.role).toBe('agent');
+      expect(plain.email).toBeUndefined();
+      expect(await storage.getAgentCredentials('ann@x.io')).toEqual({ agent: admin, passwordHash: 'scrypt$1' });
+      expect(await storage.getAgentCredentials('nobody@x.io')).toBeUndefined();
+      expect(await storage.getAgentByTokenHash('t-ann')).toEqual(admin);
+      expect(await codeOf(storage.createAgent({ siteId, name: 'Dup', tokenHash: 't-dup', email: 'ann@x.io' }))).toBe('STORAGE_UNAVAILABLE');
+    });
+
+    it('accepts login sessions until they expire or are deleted', async () => {
+      const agent = await storage.createAgent({ siteId, name: 'Ann', tokenHash: 't-ann', email: 'ann@x.io' });
+      await storage.createAgentSession({ agentId: agent.id, tokenHash: 's-live', expiresAt: Date.now() + 60_000 });
+      await storage.createAgentSession({ agentId: agent.id, tokenHash: 's-old', expiresAt: Date.now() - 1 });
+      expect(await storage.getAgentByTokenHash('s-live')).toEqual(agent);
+      expect(await storage.getAgentByTokenHash('s-old')).toBeUndefined();
+      await storage.deleteAgentSession('s-live');
+      await storage.deleteAgentSession('s-unknown');
+      expect(await storage.getAgentByTokenHash('s-live')).toBeUndefined();
+    });
+
+    it('searches conversations newest first by status, visitor name, e-mail and message text', async () => {
+      const first = await start('a');
+      const second = (await storage.startConversation({ siteId, visitorId, clientId: 'b', profile: { name: 'Bob', email: 'bob@shop.io' } })).conversation;
+      const third = (await storage.startConversation({ siteId, visitorId, clientId: 'c', profile: {} })).conversation;
+      await storage.appendMessage({ conversationId: third.id, clientId: 'm1', author: visitor, kind: 'text', text: 'Where is my PARCEL?' });
+      await storage.appendMessage({ conversationId: third.id, clientId: 'm2', author: visitor, kind: 'text', text: '100% sure' });
+      await storage.closeConversation(first.id, 'agent', 'resolved');
+      const ids = async (q: Partial<Parameters<Storage['searchConversations']>[0]>) =>
+        (await storage.searchConversations({ siteId, limit: 50, ...q })).map((c) => c.id);
+      expect(await ids({})).toEqual([third.id, second.id, first.id]);
+      expect(await ids({ limit: 2 })).toEqual([third.id, second.id]);
+      expect(await ids({ status: 'closed' })).toEqual([first.id]);
+      expect(await ids({ q: 'ada' })).toEqual([first.id]);
+      expect(await ids({ q: 'BOB@shop' })).toEqual([second.id]);
+      expect(await ids({ q: 'parcel' })).toEqual([third.id]);
+      expect(await ids({ q: '100%' })).toEqual([third.id]);
+      expect(await ids({ q: '%' })).toEqual([third.id]);
+      expect(await ids({ q: '_' })).toEqual([]);
+      expect(await ids({ siteId: 'site_none' })).toEqual([]);
+      const [latest] = await storage.searchConversations({ siteId, limit: 1 });
+      expect(latest).toMatchObject({ id: third.id, status: 'bot', lastSeq: 2, lastMessage: { text: '100% sure', role: 'visitor' } });
+      const [closed] = await storage.searchConversations({ siteId, limit: 1, status: 'closed' });
+      expect(closed!.closedAt).toEqual(expect.any(Number));
+    });
+
+    it('returns a conversation with transcript, pages visited, rating and close details', async () => {
+      const conv = await start();
+      expect(await storage.getConversationDetail('c_nope')).toBeUndefined();
+      expect(await storage.getConversationDetail(conv.id)).toMatchObject({ id: conv.id, transcript: [], pages: [] });
+      await storage.recordPage(conv.id, 'https://shop.example/', 'Home');
+      await storage.recordPage(conv.id, 'https://shop.example/cart');
+      const transcript = [{ kind: 'question' as const, text: 'refund?', at: 1 }, { kind: 'answer' as const, text: 'Within 30 days.', at: 2, entryId: 'refunds', confidence: 0.42 }];
+      await storage.escalate({ conversationId: conv.id, reason: 'low_confidence', transcript });
+      const alice = await storage.createAgent({ siteId, name: 'Alice', tokenHash: 'h1' });
+      await storage.assign(conv.id, alice);
+      await storage.closeConversation(conv.id, 'agent', 'resolved');
+      await storage.rate({ conversationId: conv.id, score: 5, comment: 'great' });
+      const detail = await storage.getConversationDetail(conv.id);
+      expect(detail).toMatchObject({
+        status: 'closed',
+        escalationReason: 'low_confidence',
+        agent: { id: alice.id, name: 'Alice' },
+        transcript,
+        pages: [{ url: 'https://shop.example/', title: 'Home' }, { url: 'https://shop.example/cart' }],
+        rating: { score: 5, comment: 'great' },
+        closedBy: 'agent',
+        closeReason: 'resolved',
+      });
+      expect(detail!.closedAt).toEqual(expect.any(Number));
+      expect(detail!.pages[1]).not.toHaveProperty('title');
+    });
+
+    it('lists ratings since a time with the agent who had the conversation', async () => {
+      const conv = await start();
+      const other = await start('start-2');
+      await storage.escalate({ conversationId: conv.id, reason: 'requested', transcript: [] });
+      const alice = await storage.createAgent({ siteId, name: 'Alice', tokenHash: 'h1' });
+      await storage.assign(conv.id, alice);
+      const since = Date.now() - 1000;
+      await storage.rate({ conversationId: conv.id, score: 4 });
+      await storage.rate({ conversationId: other.id, score: 2, comment: 'meh' });
+      const ratings = await storage.listRatings({ siteId, sinceMs: since });
+      expect(ratings).toHaveLength(2);
+      expect(ratings.find((r) => r.conversationId === conv.id)).toMatchObject({ score: 4, agent: { id: alice.id, name: 'Alice' } });
+      expect(ratings.find((r) => r.conversationId === other.id)).toMatchObject({ score: 2, comment: 'meh' });
+      expect(ratings.find((r) => r.conversationId === other.id)!.agent).toBeUndefined();
+      expect(await storage.listRatings({ siteId, sinceMs: Date.now() + 60_000 })).toEqual([]);
     });
 
     it('drains pending appends on close and refuses work afterwards with STORAGE_UNAVAILABLE', async () => {

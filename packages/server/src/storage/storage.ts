@@ -29,9 +29,68 @@ export interface Visitor {
   createdAt: number;
 }
 
+/** `admin` may see every agent's figures in the console; `agent` only their own. */
+export type AgentRole = 'agent' | 'admin';
+
 export interface Agent extends AgentInfo {
   siteId: string;
   availability: Availability;
+  role: AgentRole;
+  /** Login e-mail, stored lowercased; absent for token-only agents. */
+  email?: string;
+}
+
+/** A console login session: a random token, stored as its SHA-256, valid until `expiresAt`. */
+export interface AgentSession {
+  agentId: string;
+  tokenHash: string;
+  expiresAt: number;
+}
+
+/** One page the visitor was on during a conversation (`visitor.page`), oldest first. */
+export interface PageVisit {
+  url: string;
+  title?: string;
+  at: number;
+}
+
+/** A row of the console's history list. */
+export interface ConversationSummary {
+  id: string;
+  status: ConversationStatus;
+  createdAt: number;
+  lastSeq: number;
+  profile: VisitorProfile;
+  agent?: AgentInfo;
+  escalationReason?: EscalationReason;
+  closedAt?: number;
+  /** The latest text message, for the list preview. */
+  lastMessage?: { text: string; at: number; role: Author['role'] };
+  rating?: number;
+}
+
+/** Everything the console shows about one conversation besides its messages. */
+export interface ConversationDetail extends Conversation {
+  /** The self-service transcript carried by the hand-off; empty when it never escalated. */
+  transcript: TranscriptItem[];
+  pages: PageVisit[];
+  rating?: Rating;
+  closedAt?: number;
+  closedBy?: Role;
+  closeReason?: string;
+}
+
+/** History search: newest first. `q` matches visitor name, e-mail and message text (case-insensitive substring). */
+export interface ConversationQuery {
+  siteId: string;
+  status?: ConversationStatus;
+  q?: string;
+  limit: number;
+}
+
+/** A rating with the agent who had the conversation, for CSAT figures. */
+export interface RatingRecord extends Rating {
+  agent?: AgentInfo;
 }
 
 export interface Conversation {
@@ -104,8 +163,25 @@ export interface Storage {
   createVisitor(siteId: string): Promise<Visitor>;
   getVisitor(id: string): Promise<Visitor | undefined>;
 
-  createAgent(input: { siteId: string; name: string; tokenHash: string; avatarUrl?: string }): Promise<Agent>;
+  /** `email` is lowercased by the caller; a second agent with the same e-mail rejects with STORAGE_UNAVAILABLE. */
+  createAgent(input: {
+    siteId: string;
+    name: string;
+    tokenHash: string;
+    avatarUrl?: string;
+    email?: string;
+    /** `scrypt$N$r$p$salt$hash` (see password.ts); absent: the agent cannot log in with a password. */
+    passwordHash?: string;
+    /** Default `agent`. */
+    role?: AgentRole;
+  }): Promise<Agent>;
+  /** Matches the agent's own token or an unexpired login session's. */
   getAgentByTokenHash(tokenHash: string): Promise<Agent | undefined>;
+  /** The agent with this (lowercased) e-mail and its password hash, for login. */
+  getAgentCredentials(email: string): Promise<{ agent: Agent; passwordHash: string | undefined } | undefined>;
+  createAgentSession(session: AgentSession): Promise<void>;
+  /** Ends a login session; unknown hashes are ignored. */
+  deleteAgentSession(tokenHash: string): Promise<void>;
   setAgentAvailability(agentId: string, availability: Availability): Promise<void>;
 
   /** Idempotent on (visitorId, clientId): a retry returns the same conversation with `created: false`. */
@@ -144,6 +220,12 @@ export interface Storage {
   assign(conversationId: string, agent: AgentInfo): Promise<Transition>;
   /** Closes a conversation once. */
   closeConversation(conversationId: string, by: Role, reason?: string): Promise<Transition>;
+  /** History and search over a site's conversations, newest first, at most `limit`. */
+  searchConversations(query: ConversationQuery): Promise<ConversationSummary[]>;
+  /** A conversation with its transcript, pages visited, rating and close details. */
+  getConversationDetail(id: string): Promise<ConversationDetail | undefined>;
+  /** Ratings of a site's conversations given at or after `sinceMs`, oldest first. */
+  listRatings(query: { siteId: string; sinceMs: number }): Promise<RatingRecord[]>;
   /** Stores a rating once per conversation; a second call returns the first with `created: false`. */
   rate(input: { conversationId: string; score: number; comment?: string }): Promise<{ rating: Rating; created: boolean }>;
 

@@ -1,0 +1,1009 @@
+// Postgres adapter of Storage (node-postgres pool) with group commit for message inserts. Owns the Postgres schema
+// and its migrations; must not know about sockets or frames, and must not let driver errors or types leak out.
+
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import {
+  ParleyError,
+  type AgentInfo,
+  type Attachment,
+  type Availability,
+  type ConversationStatus,
+  type EscalationReason,
+  type Message,
+  type Role,
+  type TranscriptItem,
+  type VisitorProfile,
+} from '@parley/protocol';
+import { createJsonLogger, describeError } from '../logger.js';
+import type {
+  Agent,
+  AgentRole,
+  Conversation,
+  ConversationDetail,
+  ConversationSummary,
+  PageVisit,
+  MessagePage,
+  NewMessage,
+  QueuedConversation,
+  Rating,
+  RatingRecord,
+  Site,
+  Storage,
+  Transition,
+  Visitor,
+} from './storage.js';
+
+export interface PostgresStorageOptions {
+  /** e.g. `postgres://user@host:5432/db`. */
+  connectionString: string;
+  /**
+   * Schema that holds Parley's tables (created if missing). Defaults to the connection's `search_path`
+   * (normally `public`). Lowercase letters, digits and `_` only.
+   */
+  schema?: string;
+  /** Pool connections per node. Default 10. */
+  poolSize?: number;
+  /** Milliseconds to wait for a free connection (or a new one) before failing with STORAGE_UNAVAILABLE. Default 5000. */
+  connectionTimeoutMs?: number;
+  now?: () => number;
+  /**
+   * Connections that die outside a query (server restart, network cut); the pool replaces them on next use, so
+   * there is no caller to reject. Default: an `error` line on the JSON logger.
+   */
+  onError?: (err: ParleyError) => void;
+}
+
+/**
+ * Each entry moves the schema one version forward. Append only: never edit a shipped migration. Version 1 already
+ * holds everything SQLite reached in its version 2 (logins, sessions, pages), since no Postgres schema had shipped.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE sites (
+    id TEXT PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    allowed_origins JSONB NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  CREATE TABLE visitors (
+    id TEXT PRIMARY KEY,
+    site_id TEXT NOT NULL REFERENCES sites(id),
+    created_at BIGINT NOT NULL
+  );
+  CREATE TABLE agents (
+    id TEXT PRIMARY KEY,
+    site_id TEXT NOT NULL REFERENCES sites(id),
+    name TEXT NOT NULL,
+    avatar_url TEXT,
+    token_hash TEXT NOT NULL UNIQUE,
+    availability TEXT NOT NULL DEFAULT 'offline',
+    email TEXT,
+    password_hash TEXT,
+    role TEXT NOT NULL DEFAULT 'agent',
+    created_at BIGINT NOT NULL
+  );
+  CREATE UNIQUE INDEX agents_email ON agents (email) WHERE email IS NOT NULL;
+  CREATE TABLE agent_sessions (
+    token_hash TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL REFERENCES agents(id),
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX agent_sessions_expiry ON agent_sessions (expires_at);
+  -- ord columns stand in for SQLite's rowid: insertion order breaks ties between equal millisecond timestamps.
+  CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    ord BIGINT GENERATED ALWAYS AS IDENTITY,
+    site_id TEXT NOT NULL REFERENCES sites(id),
+    visitor_id TEXT NOT NULL REFERENCES visitors(id),
+    start_client_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL,
+    profile JSONB NOT NULL DEFAULT '{}',
+    agent_id TEXT REFERENCES agents(id),
+    escalation_reason TEXT,
+    transcript JSONB,
+    queued_at BIGINT,
+    visitor_read_seq INTEGER NOT NULL DEFAULT 0,
+    agent_read_seq INTEGER NOT NULL DEFAULT 0,
+    closed_at BIGINT,
+    closed_by TEXT,
+    close_reason TEXT,
+    UNIQUE (visitor_id, start_client_id)
+  );
+  CREATE INDEX conversations_queue ON conversations (site_id, status, queued_at);
+  CREATE INDEX conversations_history ON conversations (site_id, created_at DESC, ord DESC);
+  CREATE TABLE messages (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    seq INTEGER NOT NULL,
+    client_id TEXT NOT NULL,
+    author_role TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    author_name TEXT,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    attachments JSONB,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (conversation_id, seq),
+    UNIQUE (conversation_id, client_id)
+  );
+  CREATE TABLE ratings (
+    conversation_id TEXT PRIMARY KEY REFERENCES conversations(id),
+    ord BIGINT GENERATED ALWAYS AS IDENTITY,
+    score INTEGER NOT NULL,
+    comment TEXT,
+    at BIGINT NOT NULL
+  );
+  CREATE INDEX ratings_at ON ratings (at);
+  CREATE TABLE conversation_pages (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    ord BIGINT GENERATED ALWAYS AS IDENTITY,
+    url TEXT NOT NULL,
+    title TEXT,
+    at BIGINT NOT NULL
+  );
+  CREATE INDEX conversation_pages_by_conversation ON conversation_pages (conversation_id, at, ord);
+  INSERT INTO sites (id, key, allowed_origins, created_at) VALUES ('site_demo', 'demo', '["*"]', 0);
+  `,
+];
+
+export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Upper bound on appends per group-commit transaction, so one huge burst doesn't hold row locks for long. */
+const MAX_BATCH = 500;
+/** Deadlock / serialization failures are transient by definition: the loser may simply run again. */
+const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 3;
+
+// BIGINT columns (epoch ms) arrive as strings from pg; INTEGER columns arrive as numbers.
+type BigintText = string | number;
+
+interface ConversationRow {
+  id: string;
+  site_id: string;
+  visitor_id: string;
+  status: string;
+  last_seq: number;
+  created_at: BigintText;
+  profile: unknown;
+  agent_id: string | null;
+  agent_name: string | null;
+  agent_avatar_url: string | null;
+  escalation_reason: string | null;
+  queued_at: BigintText | null;
+  visitor_read_seq: number;
+  agent_read_seq: number;
+}
+
+interface MessageRow {
+  conversation_id: string;
+  seq: number;
+  client_id: string;
+  author_role: string;
+  author_id: string;
+  author_name: string | null;
+  kind: string;
+  text: string;
+  attachments: unknown;
+  at: BigintText;
+}
+
+const STATUSES: readonly ConversationStatus[] = ['bot', 'queued', 'assigned', 'closed', 'offline'];
+
+interface AgentRow {
+  id: string;
+  site_id: string;
+  name: string;
+  avatar_url: string | null;
+  availability: string;
+  role: string;
+  email: string | null;
+}
+
+const AGENT_COLUMNS = 'a.id, a.site_id, a.name, a.avatar_url, a.availability, a.role, a.email';
+
+function toAgent(row: AgentRow): Agent {
+  const agent: Agent = {
+    id: row.id,
+    siteId: row.site_id,
+    name: row.name,
+    availability: row.availability as Availability,
+    role: row.role === 'admin' ? 'admin' : 'agent',
+  };
+  if (row.avatar_url !== null) agent.avatarUrl = row.avatar_url;
+  if (row.email !== null) agent.email = row.email;
+  return agent;
+}
+
+/** `%`, `_` and the escape character itself are literal in a search term. */
+function likePattern(term: string): string {
+  return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function unavailable(cause: unknown): ParleyError {
+  return new ParleyError('STORAGE_UNAVAILABLE', 'the database is unavailable', { cause, retryable: true });
+}
+
+/** Driver errors become STORAGE_UNAVAILABLE; only the SQLSTATE travels in details, never the driver's message. */
+function toStorageError(err: unknown): ParleyError {
+  if (err instanceof ParleyError) return err;
+  const sqlState = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined;
+  // Class 22 (data exception, e.g. a NUL byte in TEXT) and 23 (integrity constraint): the same write will be
+  // refused again, so retrying is pointless.
+  if (sqlState !== undefined && (sqlState.startsWith('22') || sqlState.startsWith('23'))) {
+    return new ParleyError('STORAGE_UNAVAILABLE', 'the database refused the write', {
+      cause: err,
+      retryable: false,
+      details: { sqlState },
+    });
+  }
+  return new ParleyError('STORAGE_UNAVAILABLE', 'the database is unavailable', {
+    cause: err,
+    retryable: true,
+    ...(sqlState === undefined ? {} : { details: { sqlState } }),
+  });
+}
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item));
+}
+
+function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && RETRYABLE_SQLSTATES.has(code);
+}
+
+/** Rows are a boundary: a JSONB column of the wrong shape becomes STORAGE_UNAVAILABLE, not a crash in a handler. */
+function jsonObject<T>(value: unknown, fallback: T): T {
+  if (value === null || value === undefined) return fallback;
+  if (typeof value !== 'object') throw unavailable(new Error('bad JSON column'));
+  return value as T;
+}
+
+function jsonArray<T>(value: unknown): T[] | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (!Array.isArray(value)) throw unavailable(new Error('bad JSON column'));
+  return value as T[];
+}
+
+function toInt(value: BigintText): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(n)) throw unavailable(new Error(`bad integer ${String(value)}`));
+  return n;
+}
+
+function toConversation(row: ConversationRow): Conversation {
+  if (!STATUSES.includes(row.status as ConversationStatus)) throw unavailable(new Error(`bad status ${row.status}`));
+  const conversation: Conversation = {
+    id: row.id,
+    siteId: row.site_id,
+    visitorId: row.visitor_id,
+    status: row.status as ConversationStatus,
+    lastSeq: row.last_seq,
+    createdAt: toInt(row.created_at),
+    profile: jsonObject<VisitorProfile>(row.profile, {}),
+    visitorReadSeq: row.visitor_read_seq,
+    agentReadSeq: row.agent_read_seq,
+  };
+  if (row.agent_id !== null) {
+    conversation.agent = { id: row.agent_id, name: row.agent_name ?? '' };
+    if (row.agent_avatar_url !== null) conversation.agent.avatarUrl = row.agent_avatar_url;
+  }
+  if (row.escalation_reason !== null) conversation.escalationReason = row.escalation_reason as EscalationReason;
+  if (row.queued_at !== null) conversation.queuedAt = toInt(row.queued_at);
+  return conversation;
+}
+
+function toMessage(row: MessageRow): Message {
+  const message: Message = {
+    conversationId: row.conversation_id,
+    seq: row.seq,
+    clientId: row.client_id,
+    author: { role: row.author_role as Message['author']['role'], id: row.author_id },
+    kind: row.kind as Message['kind'],
+    text: row.text,
+    at: toInt(row.at),
+  };
+  if (row.author_name !== null) message.author.name = row.author_name;
+  const attachments = jsonArray<Attachment>(row.attachments);
+  if (attachments !== undefined) message.attachments = attachments;
+  return message;
+}
+
+function toSite(row: { id: string; key: string; allowed_origins: unknown }): Site {
+  return { id: row.id, key: row.key, allowedOrigins: jsonArray<string>(row.allowed_origins) ?? [] };
+}
+
+const CONVERSATION_SELECT = `
+  SELECT c.id, c.site_id, c.visitor_id, c.status, c.last_seq, c.created_at, c.profile, c.agent_id,
+         a.name AS agent_name, a.avatar_url AS agent_avatar_url, c.escalation_reason, c.queued_at,
+         c.visitor_read_seq, c.agent_read_seq
+  FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id`;
+
+const MESSAGE_COLUMNS = 'conversation_id, seq, client_id, author_role, author_id, author_name, kind, text, attachments, at';
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+interface PendingAppend {
+  input: NewMessage;
+  resolve: (value: { message: Message; duplicate: boolean }) => void;
+  reject: (err: unknown) => void;
+}
+
+type Outcome = { ok: true; value: { message: Message; duplicate: boolean } } | { ok: false; error: ParleyError };
+
+/**
+ * Connects a pool, migrates the schema (safe when several nodes start at once), and returns a Storage.
+ * Rejects with `STORAGE_UNAVAILABLE` when the database cannot be reached.
+ * @example
+ * const storage = await createPostgresStorage({ connectionString: process.env.DATABASE_URL!, schema: 'parley' });
+ */
+export async function createPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
+  const now = options.now ?? Date.now;
+  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+    throw new ParleyError(
+      'CONFIG_INVALID',
+      `postgres schema "${options.schema}" is not allowed: use lowercase letters, digits and _ (at most 63)`,
+    );
+  }
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    // Set per connection, so every query of this pool (and nothing else in the process) sees our schema.
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+  });
+  // An idle client that dies emits on the pool; without a listener Node would crash the process. The pool drops
+  // the client and the next query opens a new one, so reporting is all there is to do.
+  const reportConnectionError =
+    options.onError ?? ((err: ParleyError) => createJsonLogger().error('storage.connection_lost', describeError(err.cause)));
+  pool.on('error', (err) => reportConnectionError(toStorageError(err)));
+  // The pool listens only while a client is idle. A connection that dies while checked out (between two queries of
+  // a transaction, or just handed out) would otherwise emit an unhandled 'error' and crash the process; the query
+  // in progress rejects on its own and the broken client is destroyed on release.
+  pool.on('connect', (client) => client.on('error', (err) => reportConnectionError(toStorageError(err))));
+
+  try {
+    await migrate(pool, options.schema);
+  } catch (err) {
+    await pool.end().catch(() => {
+      // The pool is being abandoned because of `err`, which is what the caller gets; a second failure adds nothing.
+    });
+    throw toStorageError(err);
+  }
+
+  let isClosed = false;
+
+  function guard(): void {
+    if (isClosed) throw unavailable(new Error('storage closed'));
+  }
+
+  /** Runs one query outside a transaction, mapping driver errors. */
+  async function query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    guard();
+    try {
+      return await pool.query<R>(text, values);
+    } catch (err) {
+      throw toStorageError(err);
+    }
+  }
+
+  /** BEGIN … COMMIT on one pool client; resolves only after COMMIT. Deadlock victims run again. */
+  async function inTransaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    guard();
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw toStorageError(err);
+      }
+      let releaseError: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await body(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackErr) {
+          // The connection is broken; destroy it rather than return it to the pool. `err` is what we report.
+          releaseError = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+        }
+        if (attempt < MAX_ATTEMPTS && isRetryable(err)) continue;
+        throw toStorageError(err);
+      } finally {
+        client.release(releaseError);
+      }
+    }
+  }
+
+  async function getConversationWith(db: Queryable, id: string): Promise<Conversation | undefined> {
+    const { rows } = await db.query<ConversationRow>(`${CONVERSATION_SELECT} WHERE c.id = $1`, [id]);
+    return rows[0] === undefined ? undefined : toConversation(rows[0]);
+  }
+
+  async function messageByClientId(db: Queryable, conversationId: string, clientId: string): Promise<Message | undefined> {
+    const { rows } = await db.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND client_id = $2`,
+      [conversationId, clientId],
+    );
+    return rows[0] === undefined ? undefined : toMessage(rows[0]);
+  }
+
+  /** Inserts a message with a seq the caller already reserved under the conversation's row lock. */
+  async function insertMessage(db: Queryable, input: NewMessage, seq: number): Promise<Message | undefined> {
+    const at = now();
+    // ON CONFLICT on the dedup key only: a (conversation, seq) clash would be a bug and must surface as an error.
+    const { rowCount } = await db.query(
+      `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (conversation_id, client_id) DO NOTHING`,
+      [
+        input.conversationId,
+        seq,
+        input.clientId,
+        input.author.role,
+        input.author.id,
+        input.author.name ?? null,
+        input.kind,
+        input.text,
+        input.attachments === undefined ? null : JSON.stringify(input.attachments),
+        at,
+      ],
+    );
+    if (rowCount !== 1) return undefined;
+    const message: Message = {
+      conversationId: input.conversationId,
+      seq,
+      clientId: input.clientId,
+      author: { ...input.author },
+      kind: input.kind,
+      text: input.text,
+      at,
+    };
+    if (input.attachments !== undefined) message.attachments = input.attachments;
+    return message;
+  }
+
+  /**
+   * One group-commit transaction. The conversation rows are locked up front in id order, so two nodes' batches
+   * cannot deadlock and no other writer can take a seq until COMMIT; seqs are then handed out in arrival order
+   * and last_seq is written once per conversation, in the same transaction as the inserts (no gaps).
+   */
+  async function commitBatch(batch: PendingAppend[]): Promise<void> {
+    const ids = [...new Set(batch.map((item) => item.input.conversationId))].sort();
+    let outcomes: Outcome[];
+    try {
+      outcomes = await inTransaction(async (client) => {
+        const result: Outcome[] = [];
+        const { rows } = await client.query<{ id: string; status: string; last_seq: number }>(
+          'SELECT id, status, last_seq FROM conversations WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE',
+          [ids],
+        );
+        // FOR NO KEY UPDATE rather than FOR UPDATE: the message/rating foreign keys take KEY SHARE locks, which
+        // FOR UPDATE would block.
+        const conversations = new Map(rows.map((row) => [row.id, { status: row.status, lastSeq: row.last_seq }]));
+        const startSeq = new Map(rows.map((row) => [row.id, row.last_seq]));
+        for (const { input } of batch) {
+          const conv = conversations.get(input.conversationId);
+          if (conv === undefined) {
+            result.push({ ok: false, error: new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation') });
+            continue;
+          }
+          if (conv.status === 'closed' && input.kind === 'text') {
+            // A resend of a message stored before the close is still acknowledged, as in sqlite.ts.
+            const existing = await messageByClientId(client, input.conversationId, input.clientId);
+            result.push(
+              existing === undefined
+                ? { ok: false, error: new ParleyError('CONVERSATION_CLOSED', 'the conversation is closed') }
+                : { ok: true, value: { message: existing, duplicate: true } },
+            );
+            continue;
+          }
+          const message = await insertMessage(client, input, conv.lastSeq + 1);
+          if (message !== undefined) {
+            conv.lastSeq = message.seq;
+            result.push({ ok: true, value: { message, duplicate: false } });
+            continue;
+          }
+          // The dedup key hit: no seq was consumed, so nothing to undo.
+          const existing = await messageByClientId(client, input.conversationId, input.clientId);
+          if (existing === undefined) throw unavailable(new Error('dedup conflict without a stored row'));
+          result.push({ ok: true, value: { message: existing, duplicate: true } });
+        }
+        const bumped = [...conversations].filter(([id, conv]) => conv.lastSeq !== startSeq.get(id));
+        if (bumped.length > 0) {
+          await client.query(
+            `UPDATE conversations c SET last_seq = v.last_seq
+             FROM unnest($1::text[], $2::int[]) AS v(id, last_seq) WHERE c.id = v.id`,
+            [bumped.map(([id]) => id), bumped.map(([, conv]) => conv.lastSeq)],
+          );
+        }
+        return result;
+      });
+    } catch (err) {
+      const error = toStorageError(err);
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    // Acks only after COMMIT: inTransaction resolved, so every outcome here is durable. (If only the COMMIT reply
+    // is lost, the batch rejects though its rows may be stored; the client's resend then gets duplicate: true.)
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.error);
+    });
+  }
+
+  // Group commit: one batch in flight per node. Appends that arrive while it commits form the next batch, which
+  // keeps seqs in arrival order on this node and turns N round-trip commits into one.
+  let pending: PendingAppend[] = [];
+  let flushing: Promise<void> | undefined;
+
+  function startFlush(): Promise<void> {
+    flushing ??= (async () => {
+      // Let the rest of this event-loop turn queue its appends, as sqlite.ts does with setImmediate.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      while (pending.length > 0) {
+        const batch = pending.slice(0, MAX_BATCH);
+        pending = pending.slice(MAX_BATCH);
+        await commitBatch(batch);
+      }
+    })().finally(() => {
+      flushing = undefined;
+      // An append may have arrived between the loop's last check and this callback.
+      if (pending.length > 0) void startFlush();
+    });
+    return flushing;
+  }
+
+  async function settleAppends(): Promise<void> {
+    while (flushing !== undefined || pending.length > 0) await startFlush();
+  }
+
+  /** A write outside the group-commit queue (assign, close): earlier appends commit first so seqs keep arrival order. */
+  async function transact<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    guard();
+    if (flushing !== undefined || pending.length > 0) await startFlush();
+    return inTransaction(body);
+  }
+
+  async function writeEvent(client: pg.PoolClient, conversationId: string, author: Message['author'], text: string, seq: number) {
+    const event = await insertMessage(client, { conversationId, clientId: `evt_${randomUUID()}`, author, kind: 'event', text }, seq);
+    if (event === undefined) throw unavailable(new Error('event clientId collided'));
+    return event;
+  }
+
+  const storage: Storage = {
+    async getSiteByKey(key) {
+      const { rows } = await query<{ id: string; key: string; allowed_origins: unknown }>(
+        'SELECT id, key, allowed_origins FROM sites WHERE key = $1',
+        [key],
+      );
+      return rows[0] === undefined ? undefined : toSite(rows[0]);
+    },
+    async getSite(id) {
+      const { rows } = await query<{ id: string; key: string; allowed_origins: unknown }>(
+        'SELECT id, key, allowed_origins FROM sites WHERE id = $1',
+        [id],
+      );
+      return rows[0] === undefined ? undefined : toSite(rows[0]);
+    },
+    async getDefaultSite() {
+      const site = await storage.getSiteByKey('demo');
+      if (site === undefined) throw unavailable(new Error('default site missing'));
+      return site;
+    },
+
+    async createVisitor(siteId) {
+      const visitor: Visitor = { id: `v_${randomUUID()}`, siteId, createdAt: now() };
+      await query('INSERT INTO visitors (id, site_id, created_at) VALUES ($1, $2, $3)', [visitor.id, siteId, visitor.createdAt]);
+      return visitor;
+    },
+    async getVisitor(id) {
+      const { rows } = await query<{ id: string; site_id: string; created_at: BigintText }>(
+        'SELECT id, site_id, created_at FROM visitors WHERE id = $1',
+        [id],
+      );
+      const row = rows[0];
+      return row === undefined ? undefined : { id: row.id, siteId: row.site_id, createdAt: toInt(row.created_at) };
+    },
+
+    async createAgent(input) {
+      const role: AgentRole = input.role ?? 'agent';
+      const agent: Agent = { id: `a_${randomUUID()}`, siteId: input.siteId, name: input.name, availability: 'offline', role };
+      if (input.avatarUrl !== undefined) agent.avatarUrl = input.avatarUrl;
+      if (input.email !== undefined) agent.email = input.email;
+      await query(
+        `INSERT INTO agents (id, site_id, name, avatar_url, token_hash, email, password_hash, role, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [agent.id, input.siteId, input.name, input.avatarUrl ?? null, input.tokenHash, input.email ?? null, input.passwordHash ?? null, role, now()],
+      );
+      return agent;
+    },
+    async getAgentByTokenHash(tokenHash) {
+      // One round trip: the agent's own token first, else an unexpired console session.
+      const { rows } = await query<AgentRow>(
+        `SELECT ${AGENT_COLUMNS} FROM agents a WHERE a.token_hash = $1
+         UNION ALL
+         SELECT ${AGENT_COLUMNS} FROM agent_sessions s JOIN agents a ON a.id = s.agent_id
+         WHERE s.token_hash = $1 AND s.expires_at > $2
+         LIMIT 1`,
+        [tokenHash, now()],
+      );
+      return rows[0] === undefined ? undefined : toAgent(rows[0]);
+    },
+    async getAgentCredentials(email) {
+      const { rows } = await query<AgentRow & { password_hash: string | null }>(
+        `SELECT ${AGENT_COLUMNS}, a.password_hash FROM agents a WHERE a.email = $1`,
+        [email],
+      );
+      const row = rows[0];
+      return row === undefined ? undefined : { agent: toAgent(row), passwordHash: row.password_hash ?? undefined };
+    },
+    async createAgentSession(session) {
+      // Expired sessions are swept on the next login rather than by a timer, as in sqlite.ts.
+      await query('DELETE FROM agent_sessions WHERE expires_at <= $1', [now()]);
+      await query('INSERT INTO agent_sessions (token_hash, agent_id, expires_at) VALUES ($1, $2, $3)', [
+        session.tokenHash,
+        session.agentId,
+        session.expiresAt,
+      ]);
+    },
+    async deleteAgentSession(tokenHash) {
+      await query('DELETE FROM agent_sessions WHERE token_hash = $1', [tokenHash]);
+    },
+    async setAgentAvailability(agentId, availability) {
+      await query('UPDATE agents SET availability = $1 WHERE id = $2', [availability, agentId]);
+    },
+
+    async startConversation(input) {
+      // ON CONFLICT makes two concurrent starts with the same clientId (two tabs, two nodes) create one row.
+      const inserted = await query(
+        `INSERT INTO conversations (id, site_id, visitor_id, start_client_id, status, created_at, profile)
+         VALUES ($1, $2, $3, $4, 'bot', $5, $6) ON CONFLICT (visitor_id, start_client_id) DO NOTHING`,
+        [`c_${randomUUID()}`, input.siteId, input.visitorId, input.clientId, now(), JSON.stringify(input.profile ?? {})],
+      );
+      const { rows } = await query<ConversationRow>(
+        `${CONVERSATION_SELECT} WHERE c.visitor_id = $1 AND c.start_client_id = $2`,
+        [input.visitorId, input.clientId],
+      );
+      if (rows[0] === undefined) throw unavailable(new Error('conversation vanished after insert'));
+      return { conversation: toConversation(rows[0]), created: inserted.rowCount === 1 };
+    },
+    async getConversation(id) {
+      guard();
+      try {
+        return await getConversationWith(pool, id);
+      } catch (err) {
+        throw toStorageError(err);
+      }
+    },
+
+    appendMessage(input) {
+      if (isClosed) return Promise.reject(unavailable(new Error('storage closed')));
+      // Postgres TEXT and JSONB cannot hold U+0000 (SQLite can). Refused here, one bad message would abort the
+      // whole group-commit transaction and fail everyone else's messages with it.
+      if (containsNul([input.clientId, input.author, input.text, input.attachments])) {
+        return Promise.reject(
+          new ParleyError('STORAGE_UNAVAILABLE', 'the database refused the write', {
+            retryable: false,
+            details: { reason: 'nul_character' },
+          }),
+        );
+      }
+      return new Promise((resolve, reject) => {
+        pending.push({ input, resolve, reject });
+        void startFlush();
+      });
+    },
+    async listMessages(q) {
+      const limit = Math.max(1, Math.floor(q.limit));
+      if (q.afterSeq !== undefined) {
+        const { rows } = await query<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq ASC LIMIT $3`,
+          [q.conversationId, q.afterSeq, limit + 1],
+        );
+        return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit } satisfies MessagePage;
+      }
+      const before = q.beforeSeq ?? 2 ** 31 - 1; // seq is INTEGER
+      const { rows } = await query<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+        [q.conversationId, Math.min(before, 2 ** 31 - 1), limit + 1],
+      );
+      return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore: rows.length > limit } satisfies MessagePage;
+    },
+
+    async markRead(conversationId, role, upToSeq) {
+      const column = role === 'visitor' ? 'visitor_read_seq' : 'agent_read_seq';
+      const { rows } = await query<{ marker: number }>(
+        `UPDATE conversations SET ${column} = GREATEST(${column}, LEAST($1::int, last_seq))
+         WHERE id = $2 RETURNING ${column} AS marker`,
+        [Math.max(0, Math.min(Math.floor(upToSeq), 2 ** 31 - 1)), conversationId],
+      );
+      if (rows[0] === undefined) throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
+      return rows[0].marker;
+    },
+    recordPage: (conversationId, url, title) =>
+      inTransaction(async (client) => {
+        const patch: { page: string; pageTitle?: string } = { page: url };
+        if (title !== undefined) patch.pageTitle = title;
+        // jsonb || merges at the top level in one statement, so concurrent profile updates don't overwrite each other.
+        const { rowCount } = await client.query('UPDATE conversations SET profile = profile || $1::jsonb WHERE id = $2', [
+          JSON.stringify(patch),
+          conversationId,
+        ]);
+        if (rowCount !== 1) throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
+        await client.query('INSERT INTO conversation_pages (conversation_id, url, title, at) VALUES ($1, $2, $3, $4)', [
+          conversationId,
+          url,
+          title ?? null,
+          now(),
+        ]);
+      }),
+
+    escalate: (input) =>
+      transact(async (client): Promise<Transition> => {
+        const { rowCount } = await client.query(
+          `UPDATE conversations SET status = 'queued', escalation_reason = $1, transcript = $2::jsonb,
+             profile = profile || $3::jsonb, queued_at = $4
+           WHERE id = $5 AND status IN ('bot', 'offline')`,
+          [input.reason, JSON.stringify(input.transcript), JSON.stringify(input.profile ?? {}), now(), input.conversationId],
+        );
+        return { changed: rowCount === 1, conversation: await getConversationWith(client, input.conversationId) };
+      }),
+    async listQueue(siteId) {
+      const { rows } = await query<{
+        id: string;
+        visitor_id: string;
+        queued_at: BigintText;
+        escalation_reason: string;
+        profile: unknown;
+        transcript: unknown;
+      }>(
+        `SELECT id, visitor_id, queued_at, escalation_reason, profile, transcript FROM conversations
+         WHERE site_id = $1 AND status = 'queued' ORDER BY queued_at ASC, ord ASC`,
+        [siteId],
+      );
+      return rows.map(
+        (row): QueuedConversation => ({
+          conversationId: row.id,
+          visitorId: row.visitor_id,
+          queuedAt: toInt(row.queued_at),
+          reason: row.escalation_reason as EscalationReason,
+          profile: jsonObject<VisitorProfile>(row.profile, {}),
+          transcript: jsonArray<TranscriptItem>(row.transcript) ?? [],
+        }),
+      );
+    },
+    assign: (conversationId, agent: AgentInfo) =>
+      transact(async (client): Promise<Transition> => {
+        // Compare-and-set: concurrent callers queue on the row lock, then re-check status = 'queued' against the
+        // winner's committed row and match nothing. The seq for the event is taken in the same statement.
+        const { rows } = await client.query<{ last_seq: number }>(
+          `UPDATE conversations SET status = 'assigned', agent_id = $1, last_seq = last_seq + 1
+           WHERE id = $2 AND status = 'queued' RETURNING last_seq`,
+          [agent.id, conversationId],
+        );
+        if (rows[0] === undefined) return { changed: false, conversation: await getConversationWith(client, conversationId) };
+        const author = { role: 'agent' as const, id: agent.id, name: agent.name };
+        const event = await writeEvent(client, conversationId, author, `${agent.name} joined the conversation`, rows[0].last_seq);
+        return { changed: true, conversation: await getConversationWith(client, conversationId), event };
+      }),
+    closeConversation: (conversationId, by: Role, reason) =>
+      transact(async (client): Promise<Transition> => {
+        const { rows } = await client.query<{ last_seq: number }>(
+          `UPDATE conversations SET status = 'closed', closed_at = $1, closed_by = $2, close_reason = $3,
+             last_seq = last_seq + 1
+           WHERE id = $4 AND status <> 'closed' RETURNING last_seq`,
+          [now(), by, reason ?? null, conversationId],
+        );
+        if (rows[0] === undefined) return { changed: false, conversation: await getConversationWith(client, conversationId) };
+        const event = await writeEvent(client, conversationId, { role: 'system', id: 'system' }, `Conversation closed by the ${by}`, rows[0].last_seq);
+        return { changed: true, conversation: await getConversationWith(client, conversationId), event };
+      }),
+    async searchConversations(search) {
+      const term = search.q?.trim();
+      const { rows } = await query<
+        ConversationRow & {
+          closed_at: BigintText | null;
+          rating: number | null;
+          last_text: string | null;
+          last_at: BigintText | null;
+          last_role: string | null;
+        }
+      >(
+        // Visitor name/e-mail live in the profile JSON; message text is searched only in text messages.
+        `SELECT c.id, c.site_id, c.visitor_id, c.status, c.last_seq, c.created_at, c.profile, c.agent_id,
+                a.name AS agent_name, a.avatar_url AS agent_avatar_url, c.escalation_reason, c.queued_at,
+                c.visitor_read_seq, c.agent_read_seq, c.closed_at, r.score AS rating,
+                lm.text AS last_text, lm.at AS last_at, lm.author_role AS last_role
+         FROM conversations c
+         LEFT JOIN agents a ON a.id = c.agent_id
+         LEFT JOIN ratings r ON r.conversation_id = c.id
+         LEFT JOIN LATERAL (
+           SELECT m.text, m.at, m.author_role FROM messages m
+           WHERE m.conversation_id = c.id AND m.kind = 'text' ORDER BY m.seq DESC LIMIT 1) lm ON true
+         WHERE c.site_id = $1
+           AND ($2::text IS NULL OR c.status = $2)
+           AND ($3::text IS NULL
+                OR lower(coalesce(c.profile->>'name', '')) LIKE $3 ESCAPE '\\'
+                OR lower(coalesce(c.profile->>'email', '')) LIKE $3 ESCAPE '\\'
+                OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.kind = 'text'
+                           AND lower(m.text) LIKE $3 ESCAPE '\\'))
+         ORDER BY c.created_at DESC, c.ord DESC
+         LIMIT $4`,
+        [
+          search.siteId,
+          search.status ?? null,
+          term === undefined || term === '' ? null : likePattern(term),
+          Math.max(1, Math.floor(search.limit)),
+        ],
+      );
+      return rows.map((row): ConversationSummary => {
+        const conv = toConversation(row);
+        const summary: ConversationSummary = {
+          id: conv.id,
+          status: conv.status,
+          createdAt: conv.createdAt,
+          lastSeq: conv.lastSeq,
+          profile: conv.profile,
+        };
+        if (conv.agent !== undefined) summary.agent = conv.agent;
+        if (conv.escalationReason !== undefined) summary.escalationReason = conv.escalationReason;
+        if (row.closed_at !== null) summary.closedAt = toInt(row.closed_at);
+        if (row.rating !== null) summary.rating = row.rating;
+        if (row.last_text !== null && row.last_at !== null && row.last_role !== null) {
+          summary.lastMessage = { text: row.last_text, at: toInt(row.last_at), role: row.last_role as Message['author']['role'] };
+        }
+        return summary;
+      });
+    },
+    async getConversationDetail(id) {
+      // Three reads at READ COMMITTED could straddle a close; one REPEATABLE READ snapshot keeps them consistent.
+      return inTransaction(async (client) => {
+        await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const conv = await getConversationWith(client, id);
+        if (conv === undefined) return undefined;
+        const extra = await client.query<{
+          transcript: unknown;
+          closed_at: BigintText | null;
+          closed_by: string | null;
+          close_reason: string | null;
+          score: number | null;
+          comment: string | null;
+          rated_at: BigintText | null;
+        }>(
+          `SELECT c.transcript, c.closed_at, c.closed_by, c.close_reason, r.score, r.comment, r.at AS rated_at
+           FROM conversations c LEFT JOIN ratings r ON r.conversation_id = c.id WHERE c.id = $1`,
+          [id],
+        );
+        const pages = await client.query<{ url: string; title: string | null; at: BigintText }>(
+          'SELECT url, title, at FROM conversation_pages WHERE conversation_id = $1 ORDER BY at ASC, ord ASC',
+          [id],
+        );
+        const row = extra.rows[0];
+        if (row === undefined) throw unavailable(new Error('conversation vanished mid-snapshot'));
+        const detail: ConversationDetail = {
+          ...conv,
+          transcript: jsonArray<TranscriptItem>(row.transcript) ?? [],
+          pages: pages.rows.map((p): PageVisit =>
+            p.title === null ? { url: p.url, at: toInt(p.at) } : { url: p.url, title: p.title, at: toInt(p.at) },
+          ),
+        };
+        if (row.score !== null && row.rated_at !== null) {
+          detail.rating = { conversationId: id, score: row.score, at: toInt(row.rated_at) };
+          if (row.comment !== null) detail.rating.comment = row.comment;
+        }
+        if (row.closed_at !== null) detail.closedAt = toInt(row.closed_at);
+        if (row.closed_by === 'visitor' || row.closed_by === 'agent') detail.closedBy = row.closed_by;
+        if (row.close_reason !== null) detail.closeReason = row.close_reason;
+        return detail;
+      });
+    },
+    async listRatings(since) {
+      const { rows } = await query<{
+        conversation_id: string;
+        score: number;
+        comment: string | null;
+        at: BigintText;
+        agent_id: string | null;
+        agent_name: string | null;
+        agent_avatar_url: string | null;
+      }>(
+        `SELECT r.conversation_id, r.score, r.comment, r.at, a.id AS agent_id, a.name AS agent_name, a.avatar_url AS agent_avatar_url
+         FROM ratings r JOIN conversations c ON c.id = r.conversation_id LEFT JOIN agents a ON a.id = c.agent_id
+         WHERE c.site_id = $1 AND r.at >= $2 ORDER BY r.at ASC, r.ord ASC`,
+        [since.siteId, since.sinceMs],
+      );
+      return rows.map((row): RatingRecord => {
+        const record: RatingRecord = { conversationId: row.conversation_id, score: row.score, at: toInt(row.at) };
+        if (row.comment !== null) record.comment = row.comment;
+        if (row.agent_id !== null) {
+          record.agent = { id: row.agent_id, name: row.agent_name ?? '' };
+          if (row.agent_avatar_url !== null) record.agent.avatarUrl = row.agent_avatar_url;
+        }
+        return record;
+      });
+    },
+    async rate(input) {
+      if ((await storage.getConversation(input.conversationId)) === undefined) {
+        throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
+      }
+      const inserted = await query(
+        'INSERT INTO ratings (conversation_id, score, comment, at) VALUES ($1, $2, $3, $4) ON CONFLICT (conversation_id) DO NOTHING',
+        [input.conversationId, input.score, input.comment ?? null, now()],
+      );
+      const { rows } = await query<{ conversation_id: string; score: number; comment: string | null; at: BigintText }>(
+        'SELECT conversation_id, score, comment, at FROM ratings WHERE conversation_id = $1',
+        [input.conversationId],
+      );
+      const row = rows[0];
+      if (row === undefined) throw unavailable(new Error('rating vanished after insert'));
+      const rating: Rating = { conversationId: row.conversation_id, score: row.score, at: toInt(row.at) };
+      if (row.comment !== null) rating.comment = row.comment;
+      return { rating, created: inserted.rowCount === 1 };
+    },
+
+    drain: () => settleAppends(),
+    async close() {
+      if (isClosed) return;
+      await settleAppends();
+      isClosed = true;
+      try {
+        await pool.end();
+      } catch (err) {
+        throw toStorageError(err);
+      }
+    },
+  };
+  return storage;
+}
+
+/**
+ * Brings the schema to the latest version in one transaction. The advisory lock (keyed by schema name) makes a
+ * second node that starts at the same moment wait, then see the finished version and do nothing.
+ */
+async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void> {
+  const client = await pool.connect();
+  let releaseError: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('parley_migrate:' || $1))`, [schema ?? '']);
+    if (schema !== undefined) {
+      // Look first: CREATE SCHEMA IF NOT EXISTS still needs CREATE on the database, which a production role given
+      // a pre-made schema usually lacks. The name was validated against SCHEMA_NAME, so interpolation is safe.
+      const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (found.rowCount === 0) await client.query(`CREATE SCHEMA ${schema}`);
+    }
+    await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_version');
+    if (rows[0] === undefined) await client.query('INSERT INTO schema_version (version) VALUES (0)');
+    const current = rows[0]?.version ?? 0;
+    if (current > MIGRATIONS.length) {
+      throw new ParleyError(
+        'STORAGE_UNAVAILABLE',
+        `database schema version ${current} is newer than this server (${MIGRATIONS.length}); upgrade the server`,
+      );
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) await client.query(MIGRATIONS[version]!);
+    if (current < MIGRATIONS.length) await client.query('UPDATE schema_version SET version = $1', [MIGRATIONS.length]);
+    await client.query('COMMIT');
+  } catch (err) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackErr) {
+      // The connection is broken; destroy it. `err` is what the caller gets.
+      releaseError = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+    }
+    throw err;
+  } finally {
+    client.release(releaseError);
+  }
+}
