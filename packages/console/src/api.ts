@@ -1,0 +1,87 @@
+// The console's REST client (/api on the same origin): login, me, history, conversation detail, CSAT.
+// Bearer token in a header, never in a URL. Failures reject with ParleyError carrying the server's code.
+
+import { ERROR_CODES, ParleyError, type ConversationStatus, type ErrorCode, type Message } from '@parley/protocol';
+import type { AgentProfile, ConversationDetail, ConversationSummary, CsatStats } from '@parley/server';
+
+export type { AgentProfile, CsatStats };
+
+export interface LoginResult {
+  token: string;
+  expiresAt: number;
+  agent: AgentProfile;
+}
+
+export interface ConversationWithMessages {
+  conversation: ConversationDetail;
+  messages: Message[];
+  hasMoreMessages: boolean;
+}
+
+export interface ConsoleApi {
+  login(email: string, password: string): Promise<LoginResult>;
+  logout(token: string): Promise<void>;
+  me(token: string): Promise<AgentProfile>;
+  listConversations(token: string, query?: { status?: ConversationStatus; q?: string; limit?: number }): Promise<ConversationSummary[]>;
+  getConversation(token: string, id: string): Promise<ConversationWithMessages>;
+  csat(token: string): Promise<CsatStats>;
+}
+
+export interface ApiOptions {
+  /** Origin and path prefix of the API, without `/api`. Default: same origin (`''`). */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+}
+
+function toErrorCode(code: unknown): ErrorCode {
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'SERVER_INTERNAL';
+}
+
+/** Builds the REST client. */
+export function createApi(options: ApiOptions = {}): ConsoleApi {
+  const base = options.baseUrl ?? '';
+  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+
+  async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await doFetch(`${base}/api${path}`, { method: init.method ?? 'GET', headers, body: init.body ?? null, credentials: 'omit' });
+    } catch (err) {
+      throw new ParleyError('TRANSPORT_NOT_CONNECTED', 'the server could not be reached', { cause: err, retryable: true });
+    }
+    if (res.status === 204) return undefined as T;
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch (err) {
+      throw new ParleyError('SERVER_INTERNAL', `unexpected answer (HTTP ${res.status})`, { cause: err });
+    }
+    if (!res.ok) {
+      const { code, message, retryable } = (body ?? {}) as { code?: unknown; message?: unknown; retryable?: unknown };
+      throw new ParleyError(toErrorCode(code), typeof message === 'string' ? message : `HTTP ${res.status}`, {
+        retryable: retryable === true,
+        details: { status: res.status },
+      });
+    }
+    return body as T;
+  }
+
+  return {
+    login: (email, password) => call<LoginResult>('/login', { method: 'POST', body: JSON.stringify({ email, password }) }),
+    logout: (token) => call<void>('/logout', { method: 'POST', token }),
+    me: async (token) => (await call<{ agent: AgentProfile }>('/me', { token })).agent,
+    listConversations: async (token, query = {}) => {
+      const params = new URLSearchParams();
+      if (query.status !== undefined) params.set('status', query.status);
+      if (query.q !== undefined && query.q.trim() !== '') params.set('q', query.q.trim());
+      if (query.limit !== undefined) params.set('limit', String(query.limit));
+      const search = params.toString();
+      return (await call<{ conversations: ConversationSummary[] }>(`/conversations${search === '' ? '' : `?${search}`}`, { token })).conversations;
+    },
+    getConversation: (token, id) => call<ConversationWithMessages>(`/conversations/${encodeURIComponent(id)}`, { token }),
+    csat: (token) => call<CsatStats>('/stats/csat', { token }),
+  };
+}

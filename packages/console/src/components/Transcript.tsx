@@ -1,0 +1,32 @@
+// The self-service transcript carried by the hand-off: questions, FAQ answers with confidence, feedback.
+import type { TranscriptItem } from '@parley/protocol';
+import { formatConfidence, formatTime } from '../format.js';
+
+function label(item: TranscriptItem): string {
+  switch (item.kind) {
+    case 'question':
+      return 'Visitor asked';
+    case 'answer':
+      return `FAQ answered (${formatConfidence(item.confidence)})`;
+    case 'feedback':
+      return item.helpful === false ? 'Visitor clicked “didn’t help”' : item.helpful === true ? 'Visitor found it helpful' : 'Feedback';
+    case 'escalation':
+      return 'Asked for a person';
+    default:
+      return 'Step';
+  }
+}
+
+export function Transcript({ items }: { items: readonly TranscriptItem[] }) {
+  if (items.length === 0) return <p class="muted">No self-service steps before the hand-off.</p>;
+  return (
+    <ol class="transcript">
+      {items.map((item, i) => (
+        <li key={i} class={`transcript-${item.kind}${item.helpful === false ? ' unhelpful' : ''}`}>
+          <span class="transcript-label">{label(item)}</span> <time dateTime={new Date(item.at).toISOString()}>{formatTime(item.at)}</time>
+          <p class="transcript-text">{item.text}</p>
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,520 @@
+// The console's state and actions as one zustand vanilla store: session, queue, chats, history, CSAT, settings.
+// No DOM and no Preact; only actions talk to the transport client and the REST API (both injected).
+
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import {
+  ParleyError,
+  type Availability,
+  type ConversationInfo,
+  type ConversationStatus,
+  type EscalationReason,
+  type QueueEntry,
+  type TranscriptItem,
+  type VisitorProfile,
+} from '@parley/protocol';
+import type { ConnectionState, DeliveredMessage, ParleyClient } from '@parley/transport';
+import type { ConversationSummary } from '@parley/server';
+import type { AgentProfile, ConsoleApi, ConversationWithMessages, CsatStats } from '../api.js';
+import { loadCanned, saveCanned, type CannedResponse, type KeyValueStorage } from '../canned.js';
+import type { Suggester } from '../faq-suggest.js';
+import type { CloseReason } from '../format.js';
+import type { Notifier } from '../notifier.js';
+
+export type Route = 'queue' | 'chats' | 'history' | 'csat' | 'settings';
+export const ROUTES: readonly Route[] = ['queue', 'chats', 'history', 'csat', 'settings'];
+
+/** One conversation the agent has open. */
+export interface Chat {
+  id: string;
+  status: ConversationStatus;
+  visitor: VisitorProfile;
+  reason?: EscalationReason;
+  transcript: TranscriptItem[];
+  pages: Array<{ url: string; title?: string; at: number }>;
+  waitingSince?: number;
+  messages: DeliveredMessage[];
+  /** Visitor messages the agent has not seen. */
+  unread: number;
+  isVisitorTyping: boolean;
+  /** Highest seq the visitor has read (read receipts). */
+  visitorReadSeq: number;
+  rating?: { score: number; comment?: string };
+  draft: string;
+}
+
+export interface ConsoleState {
+  auth: { status: 'signed-out' | 'signing-in' | 'signed-in'; token?: string; agent?: AgentProfile; error?: string };
+  connection: ConnectionState;
+  availability: Availability;
+  /** Most chats the agent wants at once; told to the server with the availability. */
+  capacity: number;
+  queue: QueueEntry[];
+  /** Conversation being accepted, so its button can show progress. */
+  acceptingId?: string;
+  chats: Record<string, Chat>;
+  /** Open chats, oldest first. */
+  chatOrder: string[];
+  activeChatId?: string;
+  route: Route;
+  /** Announced in a polite live region: outcomes of actions and failures. */
+  notice?: string;
+  history: { q: string; status: ConversationStatus | ''; isLoading: boolean; results: ConversationSummary[]; error?: string; selected?: ConversationWithMessages };
+  csat: { isLoading: boolean; stats?: CsatStats; error?: string };
+  canned: CannedResponse[];
+  suggest?: Suggester;
+  notificationPermission: NotificationPermission | 'unsupported';
+
+  restoreSession(): Promise<void>;
+  login(email: string, password: string): Promise<void>;
+  logout(): Promise<void>;
+  /** Closes the connection but keeps the session (unmount). */
+  disconnect(): void;
+  setAvailability(availability: Availability): Promise<void>;
+  setCapacity(capacity: number): Promise<void>;
+  accept(conversationId: string): Promise<void>;
+  openChat(conversationId: string): void;
+  setDraft(conversationId: string, text: string): void;
+  sendMessage(conversationId: string, text: string): void;
+  closeChat(conversationId: string, reason: CloseReason): Promise<void>;
+  /** Removes a closed chat from the sidebar. */
+  dismissChat(conversationId: string): void;
+  /** Marks everything shown in the active chat as read, if the page is visible. */
+  markActiveRead(): void;
+  navigate(route: Route): void;
+  searchHistory(query: { q: string; status: ConversationStatus | '' }): Promise<void>;
+  openHistory(conversationId: string | undefined): Promise<void>;
+  loadCsat(): Promise<void>;
+  setCanned(list: CannedResponse[]): void;
+  enableNotifications(): Promise<void>;
+}
+
+export type ConsoleStore = StoreApi<ConsoleState>;
+
+export interface ConsoleDeps {
+  api: ConsoleApi;
+  /** Builds the agent's transport client; `getToken` returns the current session token. */
+  createClient(getToken: () => string | undefined): ParleyClient;
+  /** Where the session token survives a reload (sessionStorage: gone when the tab closes). */
+  sessionStorage?: KeyValueStorage & { removeItem(key: string): void };
+  /** Where canned responses are kept. */
+  localStorage?: KeyValueStorage;
+  notifier?: Notifier;
+  /** Resolves the FAQ suggester once after login; undefined when there is no FAQ. */
+  loadSuggester?: () => Promise<Suggester | undefined>;
+  isPageVisible?: () => boolean;
+  now?: () => number;
+}
+
+const TOKEN_KEY = 'parley-console:token';
+/** After this long without input, tell the visitor the agent stopped typing. */
+const TYPING_IDLE_MS = 4000;
+const DEFAULT_CAPACITY = 3;
+
+function describeFailure(err: unknown): string {
+  return err instanceof ParleyError ? err.message : 'Something went wrong. Try again.';
+}
+
+/** One store per mounted console. */
+export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
+  const isPageVisible = deps.isPageVisible ?? (() => true);
+  let client: ParleyClient | undefined;
+  let unsubscribers: Array<() => void> = [];
+  let seenQueueIds: Set<string> | undefined;
+  const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  const store = createStore<ConsoleState>()((set, get) => {
+    const notice = (text: string) => set({ notice: text });
+    const patchChat = (id: string, change: Partial<Chat> | ((chat: Chat) => Partial<Chat>)) => {
+      const chat = get().chats[id];
+      if (chat === undefined) return;
+      const next = typeof change === 'function' ? change(chat) : change;
+      set({ chats: { ...get().chats, [id]: { ...chat, ...next } } });
+    };
+    const addChat = (chat: Chat) => {
+      const { chats, chatOrder } = get();
+      if (chats[chat.id] !== undefined) return;
+      set({ chats: { ...chats, [chat.id]: chat }, chatOrder: [...chatOrder, chat.id] });
+    };
+    const emptyChat = (id: string, from: Partial<Chat>): Chat => ({
+      id,
+      status: 'assigned',
+      visitor: {},
+      transcript: [],
+      pages: [],
+      messages: [],
+      unread: 0,
+      isVisitorTyping: false,
+      visitorReadSeq: 0,
+      draft: '',
+      ...from,
+    });
+
+    function stopTyping(id: string) {
+      const timer = typingTimers.get(id);
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      typingTimers.delete(id);
+      client?.typing(id, false);
+    }
+
+    function onMessage(message: DeliveredMessage) {
+      const id = message.conversationId;
+      const chat = get().chats[id];
+      if (chat === undefined) return;
+      if (chat.messages.some((m) => m.seq === message.seq)) return;
+      const isFromVisitor = message.author.role === 'visitor' && message.kind === 'text';
+      const isSeen = get().activeChatId === id && get().route === 'chats' && isPageVisible();
+      patchChat(id, (c) => ({
+        messages: [...c.messages, message],
+        unread: isFromVisitor && !isSeen ? c.unread + 1 : c.unread,
+        isVisitorTyping: isFromVisitor ? false : c.isVisitorTyping,
+      }));
+      if (isFromVisitor && isSeen) client?.read(id, message.seq);
+      if (isFromVisitor && !isSeen) deps.notifier?.notify(`${chat.visitor.name ?? 'Visitor'} wrote`, message.text.slice(0, 120), `msg-${id}`);
+    }
+
+    function onQueue(entries: QueueEntry[]) {
+      const fresh = seenQueueIds === undefined ? [] : entries.filter((e) => !seenQueueIds!.has(e.conversationId));
+      seenQueueIds = new Set(entries.map((e) => e.conversationId));
+      set({ queue: entries });
+      for (const entry of fresh) {
+        deps.notifier?.notify('New visitor waiting', `${entry.visitor.name ?? 'A visitor'}: ${entry.transcript.find((t) => t.kind === 'question')?.text ?? ''}`.slice(0, 140), `queue-${entry.conversationId}`);
+      }
+    }
+
+    function onConversation(info: ConversationInfo) {
+      patchChat(info.id, { status: info.status });
+      if (info.status === 'closed') stopTyping(info.id);
+    }
+
+    function connect(token: string) {
+      client?.close();
+      seenQueueIds = undefined;
+      const c = deps.createClient(() => get().auth.token ?? token);
+      client = c;
+      unsubscribers = [
+        c.on('state', (state) => set({ connection: state })),
+        c.on('queue', (frame) => {
+          if (frame.type === 'queue.snapshot') onQueue(frame.entries);
+        }),
+        c.on('message', onMessage),
+        c.on('conversation', onConversation),
+        c.on('typing', (frame) => {
+          if (frame.author.role === 'visitor') patchChat(frame.conversationId, { isVisitorTyping: frame.isTyping });
+        }),
+        c.on('read', (frame) => {
+          if (frame.role === 'visitor') patchChat(frame.conversationId, (chat) => ({ visitorReadSeq: Math.max(chat.visitorReadSeq, frame.upToSeq) }));
+        }),
+        c.on('rating', (frame) => patchChat(frame.conversationId, { rating: frame.comment === undefined ? { score: frame.score } : { score: frame.score, comment: frame.comment } })),
+        c.on('error', (err) => {
+          if (err.code === 'AUTH_INVALID_TOKEN' || err.code === 'AUTH_EXPIRED_TOKEN') {
+            void get().logout();
+            set({ auth: { status: 'signed-out', error: 'Your session has ended. Sign in again.' } });
+          } else notice(err.message);
+        }),
+      ];
+      void get().setAvailability(get().availability);
+    }
+
+    async function loadDetail(id: string) {
+      const token = get().auth.token;
+      if (token === undefined) return;
+      try {
+        const { conversation } = await deps.api.getConversation(token, id);
+        // Merge rather than replace: the socket may have moved on (closed) and the queue entry may know more.
+        patchChat(id, (chat) => ({
+          status: chat.status === 'closed' ? 'closed' : conversation.status,
+          visitor: { ...chat.visitor, ...conversation.profile },
+          transcript: conversation.transcript.length > 0 ? conversation.transcript : chat.transcript,
+          pages: conversation.pages,
+          ...(conversation.escalationReason === undefined ? {} : { reason: conversation.escalationReason }),
+          ...(conversation.rating === undefined ? {} : { rating: conversation.rating }),
+          ...(conversation.queuedAt === undefined ? {} : { waitingSince: conversation.queuedAt }),
+        }));
+      } catch (err) {
+        // The chat still works without the detail (profile and transcript came with the queue entry).
+        notice(`Could not load the conversation details: ${describeFailure(err)}`);
+      }
+    }
+
+    async function joinChat(id: string) {
+      try {
+        const info = await client!.join(id);
+        patchChat(id, { status: info.status });
+      } catch (err) {
+        notice(`Could not open the conversation: ${describeFailure(err)}`);
+      }
+    }
+
+    async function startSession(token: string, agent: AgentProfile) {
+      set({ auth: { status: 'signed-in', token, agent }, availability: agent.availability === 'offline' ? 'online' : agent.availability });
+      connect(token);
+      if (deps.loadSuggester !== undefined) {
+        deps.loadSuggester().then(
+          (suggest) => set(suggest === undefined ? {} : { suggest }),
+          // loadSuggester reports its own failures; suggestions are optional.
+          () => undefined,
+        );
+      }
+      // Chats still assigned to this agent (a reload, another tab) come back into the sidebar.
+      try {
+        const mine = (await deps.api.listConversations(token, { status: 'assigned', limit: 50 })).filter((c) => c.agent?.id === agent.id);
+        for (const summary of mine.reverse()) {
+          addChat(emptyChat(summary.id, { status: summary.status, visitor: summary.profile, ...(summary.escalationReason === undefined ? {} : { reason: summary.escalationReason }) }));
+          void joinChat(summary.id);
+          void loadDetail(summary.id);
+        }
+      } catch (err) {
+        notice(`Could not restore your open chats: ${describeFailure(err)}`);
+      }
+    }
+
+    function signOutLocally(error?: string) {
+      for (const off of unsubscribers) off();
+      unsubscribers = [];
+      client?.close();
+      client = undefined;
+      for (const timer of typingTimers.values()) clearTimeout(timer);
+      typingTimers.clear();
+      try {
+        deps.sessionStorage?.removeItem(TOKEN_KEY);
+      } catch {
+        // Storage blocked: the token was never persisted either.
+      }
+      set({
+        auth: error === undefined ? { status: 'signed-out' } : { status: 'signed-out', error },
+        connection: 'idle',
+        queue: [],
+        chats: {},
+        chatOrder: [],
+        activeChatId: undefined,
+        history: { q: '', status: '', isLoading: false, results: [] },
+        csat: { isLoading: false },
+      });
+    }
+
+    return {
+      auth: { status: 'signed-out' },
+      connection: 'idle',
+      availability: 'online',
+      capacity: DEFAULT_CAPACITY,
+      queue: [],
+      chats: {},
+      chatOrder: [],
+      route: 'queue',
+      history: { q: '', status: '', isLoading: false, results: [] },
+      csat: { isLoading: false },
+      canned: loadCanned(deps.localStorage),
+      notificationPermission: deps.notifier?.permission() ?? 'unsupported',
+
+      async restoreSession() {
+        let token: string | null | undefined;
+        try {
+          token = deps.sessionStorage?.getItem(TOKEN_KEY);
+        } catch {
+          // Storage blocked: sign in again.
+          token = undefined;
+        }
+        if (token === null || token === undefined) return;
+        set({ auth: { status: 'signing-in' } });
+        try {
+          await startSession(token, await deps.api.me(token));
+        } catch (err) {
+          signOutLocally(err instanceof ParleyError && err.code === 'AUTH_INVALID_TOKEN' ? 'Your session has ended. Sign in again.' : describeFailure(err));
+        }
+      },
+
+      async login(email, password) {
+        set({ auth: { status: 'signing-in' } });
+        try {
+          const result = await deps.api.login(email, password);
+          try {
+            deps.sessionStorage?.setItem(TOKEN_KEY, result.token);
+          } catch {
+            // Blocked storage: the session lasts until reload.
+          }
+          await startSession(result.token, result.agent);
+        } catch (err) {
+          const message =
+            err instanceof ParleyError && err.code === 'AUTH_INVALID_TOKEN'
+              ? 'Wrong e-mail or password.'
+              : err instanceof ParleyError && err.code === 'RATE_LIMITED'
+                ? 'Too many attempts. Wait a minute and try again.'
+                : describeFailure(err);
+          set({ auth: { status: 'signed-out', error: message } });
+        }
+      },
+
+      async logout() {
+        const token = get().auth.token;
+        signOutLocally();
+        if (token !== undefined) {
+          // Best effort: the local session is gone either way; the server session expires on its own.
+          await deps.api.logout(token).catch(() => undefined);
+        }
+      },
+
+      disconnect() {
+        for (const off of unsubscribers) off();
+        unsubscribers = [];
+        client?.close();
+        client = undefined;
+      },
+
+      async setAvailability(availability) {
+        set({ availability });
+        if (client === undefined) return;
+        try {
+          await client.request({ type: 'agent.availability', availability, capacity: get().capacity });
+        } catch (err) {
+          notice(`Could not change availability: ${describeFailure(err)}`);
+        }
+      },
+
+      async setCapacity(capacity) {
+        if (!Number.isInteger(capacity) || capacity < 1 || capacity > 20) return;
+        set({ capacity });
+        await get().setAvailability(get().availability);
+      },
+
+      async accept(conversationId) {
+        if (client === undefined || get().acceptingId !== undefined) return;
+        const entry = get().queue.find((e) => e.conversationId === conversationId);
+        set({ acceptingId: conversationId });
+        try {
+          await client.request({ type: 'conversation.accept', conversationId });
+          addChat(
+            emptyChat(conversationId, {
+              visitor: entry?.visitor ?? {},
+              transcript: entry?.transcript ?? [],
+              ...(entry === undefined ? {} : { reason: entry.reason, waitingSince: entry.waitingSince }),
+            }),
+          );
+          set({ acceptingId: undefined, route: 'chats', activeChatId: conversationId });
+          notice(`Chat with ${entry?.visitor.name ?? 'the visitor'} opened.`);
+          await joinChat(conversationId);
+          void loadDetail(conversationId);
+        } catch (err) {
+          set({ acceptingId: undefined });
+          notice(err instanceof ParleyError && err.code === 'AUTH_FORBIDDEN' ? 'Another agent already took this conversation.' : `Could not accept: ${describeFailure(err)}`);
+        }
+      },
+
+      openChat(conversationId) {
+        if (get().chats[conversationId] === undefined) return;
+        set({ activeChatId: conversationId, route: 'chats' });
+        get().markActiveRead();
+      },
+
+      markActiveRead() {
+        const { activeChatId, chats, route } = get();
+        const chat = activeChatId === undefined ? undefined : chats[activeChatId];
+        if (chat === undefined || route !== 'chats' || !isPageVisible()) return;
+        const last = chat.messages.at(-1);
+        if (chat.unread > 0) patchChat(chat.id, { unread: 0 });
+        if (last !== undefined) client?.read(chat.id, last.seq);
+      },
+
+      setDraft(conversationId, text) {
+        patchChat(conversationId, { draft: text });
+        if (client === undefined || get().chats[conversationId]?.status === 'closed') return;
+        if (text.trim() === '') {
+          stopTyping(conversationId);
+          return;
+        }
+        const timer = typingTimers.get(conversationId);
+        if (timer === undefined) client.typing(conversationId, true);
+        else clearTimeout(timer);
+        typingTimers.set(conversationId, setTimeout(() => stopTyping(conversationId), TYPING_IDLE_MS));
+      },
+
+      sendMessage(conversationId, text) {
+        const body = text.trim();
+        if (body === '' || client === undefined) return;
+        stopTyping(conversationId);
+        patchChat(conversationId, { draft: '' });
+        const { acked } = client.send(conversationId, body);
+        acked.catch((err: unknown) => notice(`A message was not delivered: ${describeFailure(err)}`));
+      },
+
+      async closeChat(conversationId, reason) {
+        if (client === undefined) return;
+        try {
+          await client.request({ type: 'conversation.close', conversationId, reason });
+          stopTyping(conversationId);
+          patchChat(conversationId, { status: 'closed' });
+          notice('Conversation closed.');
+        } catch (err) {
+          notice(`Could not close the conversation: ${describeFailure(err)}`);
+        }
+      },
+
+      dismissChat(conversationId) {
+        const { chats, chatOrder, activeChatId } = get();
+        const { [conversationId]: _removed, ...rest } = chats;
+        const order = chatOrder.filter((id) => id !== conversationId);
+        set({ chats: rest, chatOrder: order, activeChatId: activeChatId === conversationId ? order[0] : activeChatId });
+      },
+
+      navigate(route) {
+        set({ route });
+        if (route === 'chats') get().markActiveRead();
+      },
+
+      async searchHistory({ q, status }) {
+        const token = get().auth.token;
+        if (token === undefined) return;
+        set({ history: { ...get().history, q, status, isLoading: true, error: undefined } });
+        try {
+          const results = await deps.api.listConversations(token, { q, limit: 100, ...(status === '' ? {} : { status }) });
+          set({ history: { ...get().history, isLoading: false, results } });
+        } catch (err) {
+          set({ history: { ...get().history, isLoading: false, error: describeFailure(err) } });
+        }
+      },
+
+      async openHistory(conversationId) {
+        const token = get().auth.token;
+        if (conversationId === undefined || token === undefined) {
+          set({ history: { ...get().history, selected: undefined } });
+          return;
+        }
+        try {
+          const selected = await deps.api.getConversation(token, conversationId);
+          set({ history: { ...get().history, selected } });
+        } catch (err) {
+          set({ history: { ...get().history, error: describeFailure(err) } });
+        }
+      },
+
+      async loadCsat() {
+        const token = get().auth.token;
+        if (token === undefined) return;
+        set({ csat: { ...get().csat, isLoading: true, error: undefined } });
+        try {
+          set({ csat: { isLoading: false, stats: await deps.api.csat(token) } });
+        } catch (err) {
+          set({ csat: { isLoading: false, error: describeFailure(err) } });
+        }
+      },
+
+      setCanned(list) {
+        set({ canned: list });
+        if (!saveCanned(deps.localStorage, list)) notice('Canned responses could not be saved in this browser; they last until reload.');
+      },
+
+      async enableNotifications() {
+        const permission = (await deps.notifier?.requestPermission()) ?? 'unsupported';
+        set({ notificationPermission: permission });
+      },
+    };
+  });
+
+  // The title badge follows what waits for the agent: the queue plus unread messages.
+  store.subscribe((state, previous) => {
+    if (state.queue === previous.queue && state.chats === previous.chats) return;
+    const unread = Object.values(state.chats).reduce((n, c) => n + c.unread, 0);
+    deps.notifier?.setBadge(state.queue.length + unread);
+  });
+  return store;
+}
