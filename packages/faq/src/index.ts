@@ -1,0 +1,22 @@
+// Public surface of @parley/faq. Re-exports only.
+export { ParleyError, type FaqErrorCode, type FaqProblem, type ParleyErrorOptions } from './errors.js';
+export { FAQ_LIMITS, validateEntries, type FaqEntry } from './entry.js';
+export { parseFaqMarkdown, type FaqDocument } from './parse-markdown.js';
+export { parseFaqJson } from './parse-json.js';
+export {
+  buildIndex,
+  loadIndex,
+  FaqIndex,
+  FAQ_INDEX_VERSION,
+  DEFAULT_TUNING,
+  type BuildOptions,
+  type FieldWeights,
+  type MatchTuning,
+  type SerializedIndex,
+} from './faq-index.js';
+export { CALIBRATION, type SearchResult, type SearchOutcome, type MatchSignals } from './match.js';
+export { decide, DEFAULT_POLICY, type Decision, type DecidePolicy, type EscalationReason, type HistoryEvent, type Suggestion } from './escalate.js';
+export { isHumanRequest } from './human-request.js';
+export { BUILTIN_SYNONYMS } from './synonyms.js';
+export { normalizeText, tokenize } from './tokenize.js';
+export type { FaqLocale } from './stem.js';
