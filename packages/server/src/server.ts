@@ -46,6 +46,11 @@ export interface CreateServerOptions {
   now?: () => number;
   /** Directory of the built console (`@parley/console`'s dist); served at `/console/` when given. */
   consoleDir?: string;
+  /**
+   * Public asset folders by URL prefix, e.g. `{ '/widget/': widgetDist, '/faq/': faqFiles }`: what storefronts load
+   * from this server (CORS-enabled, no SPA fallback).
+   */
+  assetDirs?: Readonly<Record<string, string>>;
   /** Lifetime of a console login session. Default 12 hours. */
   agentSessionTtlMs?: number;
 }
@@ -71,6 +76,11 @@ export interface ParleyServer {
   createAgent(input: NewAgentInput): Promise<{ agent: Agent; token: string }>;
   /** Open sockets, for metrics and tests. */
   connectionCount(): number;
+  /**
+   * The HTTP handler (`/healthz`, `/api/`, `/console/`, asset folders; 404 otherwise). With your own `httpServer`,
+   * route those paths to it.
+   */
+  readonly handleRequest: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 const ENDPOINTS: Readonly<Record<string, Role>> = { '/ws/visitor': 'visitor', '/ws/agent': 'agent' };
@@ -134,6 +144,10 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   const auth = createConsoleAuth({ storage, now, sessionTtlMs: options.agentSessionTtlMs ?? DEFAULT_AGENT_SESSION_TTL_MS, loginRate: rates.logins });
   const api = createApiRouter({ storage, auth, logger, now });
   const serveConsole = options.consoleDir === undefined ? undefined : createStaticHandler({ dir: options.consoleDir, prefix: '/console/' });
+  const assetHandlers = Object.entries(options.assetDirs ?? {}).map(([prefix, dir]) => {
+    const slashed = prefix.endsWith('/') ? prefix : `${prefix}/`;
+    return { prefix: slashed, serve: createStaticHandler({ dir, prefix: slashed, isPublicAsset: true }) };
+  });
 
   const ownsHttp = options.httpServer === undefined;
   const httpServer = options.httpServer ?? createHttpServer();
@@ -167,6 +181,11 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     }
     if (serveConsole !== undefined && (path === '/console' || path.startsWith('/console/'))) {
       serveConsole(req, res).catch(fail);
+      return;
+    }
+    const asset = assetHandlers.find((a) => path.startsWith(a.prefix));
+    if (asset !== undefined) {
+      asset.serve(req, res).catch(fail);
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -294,5 +313,6 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     },
     createAgent: (input) => createAgentRecord(storage, input),
     connectionCount: () => connections.size,
+    handleRequest: onRequest,
   };
 }

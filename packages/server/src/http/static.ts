@@ -31,6 +31,11 @@ export interface StaticHandlerOptions {
   dir: string;
   /** URL prefix with a trailing slash, e.g. `/console/`. */
   prefix: string;
+  /**
+   * Public assets for other sites' pages (the widget's loader, app and locales; FAQ files): no index.html fallback,
+   * and `Access-Control-Allow-Origin: *` so a storefront on another origin can `fetch` the JSON ones.
+   */
+  isPublicAsset?: boolean;
 }
 
 function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
@@ -84,7 +89,7 @@ export function createStaticHandler(options: StaticHandlerOptions): (req: Incomi
     let stats = await fileStats(path);
     if (stats === undefined) {
       // Client-side routes (/console/history) get the app; a missing asset (/console/x.js) is a real 404.
-      if (extname(relative) !== '') {
+      if (extname(relative) !== '' || options.isPublicAsset) {
         plain(res, 404, 'not found');
         return;
       }
@@ -106,6 +111,11 @@ export function createStaticHandler(options: StaticHandlerOptions): (req: Incomi
       'content-security-policy': CSP,
       'x-frame-options': 'DENY',
     };
+    if (options.isPublicAsset) {
+      headers['access-control-allow-origin'] = '*';
+      headers['cross-origin-resource-policy'] = 'cross-origin';
+      delete headers['x-frame-options'];
+    }
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, headers).end();
       return;
