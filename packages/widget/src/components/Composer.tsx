@@ -1,0 +1,49 @@
+// The message box: Enter sends, Shift+Enter breaks the line; the escalation button stays visible while self-serving.
+import { useState } from 'preact/hooks';
+import { useActions, useStore, useT } from '../hooks/use-store.js';
+
+export function Composer() {
+  const { t } = useT();
+  const { ask, typing, escalate } = useActions();
+  const status = useStore((s) => s.conversation.status);
+  const [text, setText] = useState('');
+  const isDisabled = status === 'connecting';
+  const submit = (e?: Event): void => {
+    e?.preventDefault();
+    if (!text.trim() || isDisabled) return;
+    void ask(text);
+    setText('');
+  };
+  return (
+    <form class="pc-composer" onSubmit={submit}>
+      {status === 'bot' ? (
+        <button type="button" class="pc-escalate" onClick={() => void escalate('requested')}>
+          {t('escalate.button')}
+        </button>
+      ) : null}
+      <div class="pc-row">
+        <label class="pc-sr" for="pc-input">
+          {t('composer.label')}
+        </label>
+        <textarea
+          id="pc-input"
+          class="pc-input"
+          rows={1}
+          maxLength={4000}
+          placeholder={t('composer.placeholder')}
+          value={text}
+          onInput={(e) => {
+            setText(e.currentTarget.value);
+            typing();
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) submit(e);
+          }}
+        />
+        <button type="submit" class="pc-send" disabled={isDisabled}>
+          {t('composer.send')}
+        </button>
+      </div>
+    </form>
+  );
+}

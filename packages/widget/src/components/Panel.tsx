@@ -1,0 +1,80 @@
+// The chat dialog: header, banner, timeline and the view's form. Escape closes; focus moves in on open.
+import { useEffect, useRef } from 'preact/hooks';
+import type { PreChatField } from '../embed-api.js';
+import { useActions, useStore, useT } from '../hooks/use-store.js';
+import { Composer } from './Composer.js';
+import { LeaveMessageForm } from './LeaveMessageForm.js';
+import { PreChatForm } from './PreChatForm.js';
+import { QueueStatus } from './QueueStatus.js';
+import { RatingForm } from './RatingForm.js';
+import { Timeline } from './Timeline.js';
+
+export interface PanelProps {
+  title?: string;
+  preChat: PreChatField[];
+}
+
+export function Panel({ title, preChat }: PanelProps) {
+  const { t, dir, locale } = useT();
+  const { close } = useActions();
+  const isOpen = useStore((s) => s.ui.isOpen);
+  const view = useStore((s) => s.ui.view);
+  const notice = useStore((s) => s.ui.notice);
+  const agent = useStore((s) => s.conversation.agent);
+  const status = useStore((s) => s.conversation.status);
+  const ref = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!isOpen) return;
+    const el = ref.current;
+    const target = el?.querySelector<HTMLElement>('.pc-body textarea, .pc-body input') ?? el?.querySelector<HTMLElement>('.pc-body button') ?? el;
+    target?.focus();
+  }, [isOpen, view]);
+
+  if (!isOpen) return null;
+  return (
+    <div
+      ref={ref}
+      class="pc-panel"
+      role="dialog"
+      aria-labelledby="pc-title"
+      lang={locale}
+      dir={dir}
+      tabIndex={-1}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          close();
+        }
+      }}
+    >
+      <header class="pc-header">
+        {agent?.avatarUrl ? <img class="pc-avatar" src={agent.avatarUrl} alt="" width={32} height={32} /> : null}
+        <h2 id="pc-title">{status === 'assigned' && agent ? agent.name : (title ?? t('panel.title'))}</h2>
+        <button type="button" class="pc-close" aria-label={t('panel.close')} onClick={close}>
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+            <path d="M6 6l12 12M18 6L6 18" />
+          </svg>
+        </button>
+      </header>
+      {notice ? (
+        <p class="pc-notice" role="alert">
+          {t(notice)}
+        </p>
+      ) : null}
+      <Timeline />
+      <div class="pc-body">
+        <QueueStatus />
+        {view === 'prechat' ? (
+          <PreChatForm fields={preChat} />
+        ) : view === 'offline' ? (
+          <LeaveMessageForm />
+        ) : view === 'rating' || status === 'closed' ? (
+          <RatingForm />
+        ) : (
+          <Composer />
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+// The conversation log: an aria-live="polite" region so new messages are announced; keeps the newest in view.
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import { useStore, useT } from '../hooks/use-store.js';
+import { AnswerCard } from './AnswerCard.js';
+import { MessageBubble } from './MessageBubble.js';
+import { MessageText } from './MessageText.js';
+
+export function Timeline() {
+  const { t } = useT();
+  const items = useStore((s) => s.conversation.items);
+  const agentTyping = useStore((s) => s.conversation.agentTyping);
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [items, agentTyping]);
+  let latestAnswer = -1;
+  items.forEach((i, n) => {
+    if (i.kind === 'answer') latestAnswer = n;
+  });
+  return (
+    <div class="pc-scroll" ref={ref}>
+      <div class="pc-log" role="log" aria-live="polite" aria-label={t('panel.log')}>
+        {items.map((item, n) => {
+          switch (item.kind) {
+            case 'greeting':
+              return (
+                <div key={item.id} class="pc-msg pc-theirs">
+                  <div class="pc-bubble">
+                    <MessageText text={item.text} />
+                  </div>
+                </div>
+              );
+            case 'question':
+              return (
+                <div key={item.id} class="pc-msg pc-mine">
+                  <div class="pc-bubble">
+                    <span class="pc-sr">{t('author.you')}</span>
+                    <MessageText text={item.text} />
+                  </div>
+                </div>
+              );
+            case 'answer':
+              return <AnswerCard key={item.id} item={item} isLatest={n === latestAnswer} />;
+            case 'message':
+              return <MessageBubble key={item.id} item={item} />;
+            case 'event':
+              return (
+                <p key={item.id} class="pc-event">
+                  {item.key ? t(item.key, item.vars) : item.text}
+                </p>
+              );
+          }
+        })}
+      </div>
+      {agentTyping !== undefined ? (
+        <p class="pc-typing">{t('agent.typing', { name: agentTyping || t('agent.default') })}</p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+// The npm entry's factory: same controller as the script tag, with the app loaded by a dynamic import.
+import { createController } from './controller.js';
+import type { WidgetApi, WidgetConfig } from './embed-api.js';
+
+export interface CreateWidgetOptions {
+  /** Render into this element's shadow root instead of a new <div> at the end of <body>. */
+  host?: HTMLElement;
+}
+
+/**
+ * Create the widget: the launcher appears now; the chat app loads on first interaction.
+ * Throws a `TypeError` for an invalid config (the message says how to fix it).
+ * @example
+ * const chat = createWidget({ server: 'wss://chat.example.com/ws/visitor', siteKey: 'site_1', faqUrl: '/faq.json' });
+ * chat.on('unread', ({ count }) => updateBadge(count));
+ */
+export function createWidget(config: WidgetConfig, options: CreateWidgetOptions = {}): WidgetApi {
+  const assets = config.assetsUrl ? new URL(config.assetsUrl, location.href).href : new URL('.', import.meta.url).href;
+  return createController(
+    config,
+    () => import('./mount.js').then((m) => (ctx) => m.startApp(ctx)),
+    // Bundlers split these into chunks of their own: the FAQ engine loads after the app, transport at hand-off.
+    (name) => (name === 'faq' ? import('@parley/faq') : import('@parley/transport')) as never,
+    assets,
+    options.host,
+  );
+}

@@ -1,0 +1,110 @@
+import '../test-support/dom.js';
+import { readFileSync } from 'node:fs';
+import * as faqEngine from '@parley/faq';
+import { act } from 'preact/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createFakeClient, flush } from '../test-support/fake-client.js';
+import { createController, type StartApp } from './controller.js';
+import type { WidgetConfig } from './embed-api.js';
+import en from './i18n/locales/en.json';
+import type { ModuleMap } from './modules.js';
+import { startApp } from './mount.js';
+
+const { entries } = faqEngine.parseFaqMarkdown(readFileSync(new URL('../../faq/fixtures/storefront-faq.md', import.meta.url), 'utf8'));
+
+function boot(config: Partial<WidgetConfig> = {}) {
+  const fake = createFakeClient();
+  const start: StartApp = (ctx) => startApp(ctx, async () => fake.client);
+  const load = (async (name: keyof ModuleMap) => (name === 'faq' ? faqEngine : Promise.reject(new Error('no transport in unit tests')))) as never;
+  const api = createController({ server: 'wss://chat.test/ws/visitor', siteKey: 's1', locale: 'en', faq: entries, messages: en, ...config }, async () => start, load, 'https://cdn.test/');
+  const root = document.querySelector('[data-pos]')!.shadowRoot!;
+  return { api, fake, root, launcher: root.querySelector('button')! };
+}
+const settle = () => act(async () => {
+  await new Promise((r) => setTimeout(r, 0));
+  await flush();
+});
+
+afterEach(() => {
+  document.body.replaceChildren();
+  localStorage.clear();
+  vi.unstubAllGlobals();
+});
+
+describe('startApp', () => {
+  it('opens from the launcher, answers from the FAQ, and returns focus to the launcher on close', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('{}', { status: 404 })));
+    const { root, launcher, api } = boot();
+    const opened = vi.fn();
+    api.on('open', opened);
+    launcher.click();
+    await settle();
+    expect(opened).toHaveBeenCalled();
+    expect(launcher.getAttribute('aria-expanded')).toBe('true');
+    expect(launcher.getAttribute('aria-label')).toBe('Close chat');
+    const dialog = root.querySelector('[role=dialog]')!;
+    expect(dialog.getAttribute('dir')).toBe('ltr');
+    expect(root.activeElement?.id).toBe('pc-input');
+    // Panel CSS is adopted, never inlined.
+    expect(root.querySelector('style')).toBeNull();
+    expect(root.adoptedStyleSheets.length).toBe(4);
+
+    const input = root.querySelector<HTMLTextAreaElement>('#pc-input')!;
+    act(() => {
+      input.value = 'how long does delivery take';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    act(() => void input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })));
+    await settle();
+    expect(root.querySelector('.pc-answer')!.textContent).toContain('Standard delivery takes 3–5 working days');
+
+    act(() => root.querySelector<HTMLButtonElement>('.pc-close')!.click());
+    await settle();
+    expect(root.querySelector('[role=dialog]')).toBeNull();
+    expect(root.activeElement).toBe(launcher);
+    expect(launcher.getAttribute('aria-expanded')).toBe('false');
+  });
+
+  it('fetches the locale next to the app, sets dir=rtl for Arabic, and never writes storage for self-service', async () => {
+    const fetchMock = vi.fn(async (_url: URL | string) => new Response(JSON.stringify({ 'panel.title': 'تحدث معنا' }), { status: 200 }));
+    vi.stubGlobal('fetch', fetchMock);
+    const setItem = vi.spyOn(Storage.prototype, 'setItem');
+    const { root, api } = boot({ locale: 'ar-EG', messages: undefined });
+    api.open();
+    await settle();
+    expect(fetchMock.mock.calls[0]![0].toString()).toBe('https://cdn.test/locales/ar.json');
+    const dialog = root.querySelector('[role=dialog]')!;
+    expect(dialog.getAttribute('dir')).toBe('rtl');
+    expect(dialog.getAttribute('lang')).toBe('ar');
+    expect(root.querySelector('#pc-title')!.textContent).toBe('تحدث معنا');
+    expect(setItem).not.toHaveBeenCalled();
+  });
+
+  it('resumes the remembered conversation at once and shows unread on the launcher', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('{}')));
+    localStorage.setItem('parley:s1:active', 'c1');
+    const { fake, launcher, api } = boot();
+    const unread = vi.fn();
+    api.on('unread', unread);
+    await settle();
+    expect(fake.mock.join).toHaveBeenCalledWith('c1');
+    act(() =>
+      fake.emit('message', { conversationId: 'c1', seq: 1, clientId: 'm', kind: 'text', text: 'Your parcel left today', at: 1, isMine: false, author: { role: 'agent', id: 'a' } }),
+    );
+    expect(unread).toHaveBeenCalledWith({ count: 1 });
+    expect(launcher.getAttribute('aria-label')).toBe('Open chat (1 unread)');
+    expect(launcher.querySelector('.pb')!.textContent).toBe('1');
+  });
+
+  it('shutdown closes the socket and clears our keys', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('{}')));
+    localStorage.setItem('parley:s1:active', 'c1');
+    localStorage.setItem('parley:s1:token', 't');
+    const { fake, api } = boot();
+    await settle();
+    api.shutdown();
+    expect(fake.mock.close).toHaveBeenCalled();
+    expect(localStorage.length).toBe(0);
+    expect(document.querySelector('[data-pos]')).toBeNull();
+  });
+});

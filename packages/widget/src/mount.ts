@@ -1,0 +1,149 @@
+// Starts the app inside the controller's shadow root: store, transport client, locale, panel, tab sync, page
+// tracking. Everything here starts at mount() and stops at destroy(); nothing runs at import.
+import { h, render } from 'preact';
+import { Panel } from './components/Panel.js';
+import type { AppContext, AppInstance } from './controller.js';
+import { createFaqLoader } from './faq-source.js';
+import { I18nContext, StoreContext } from './hooks/use-store.js';
+import { loadLocale, pickLocale } from './i18n/load-locale.js';
+import { createTranslator, type Translator } from './i18n/t.js';
+import { syncLauncher } from './launcher-sync.js';
+import { trackPages } from './page-tracker.js';
+import { ACTIVE_KEY, clearKeys, READ_KEY, readKey, TOKEN_KEY, writeKey } from './storage-keys.js';
+import type { ChatClient } from './store/chat-client.js';
+import { createWidgetStore, type WidgetStore } from './store/widget-store.js';
+import { PANEL_CSS } from './styles/panel-css.js';
+import { createTabSync, type TabSync } from './tab-sync.js';
+import { sheet } from './theme.js';
+
+/** Test seam: build the transport client yourself (a fake, or one with a custom WebSocket). */
+export type ClientFactory = (ctx: AppContext) => Promise<ChatClient>;
+
+const defaultClient: ClientFactory = async ({ config, prefix, load }) => {
+  const { createClient, localStorageStorage } = await load('transport');
+  const client = createClient({
+    url: config.server,
+    role: 'visitor',
+    siteKey: config.siteKey,
+    storage: localStorageStorage(prefix),
+    getToken: async () => (await config.getToken?.()) ?? readKey(prefix, TOKEN_KEY) ?? undefined,
+  });
+  client.on('token', (token) => void writeKey(prefix, TOKEN_KEY, token));
+  return client;
+};
+
+/** Mount the app; used by the loader's app chunk and by `createWidget`. */
+export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultClient): AppInstance {
+  const { root, launcher, config, prefix, emit, load } = ctx;
+  const locale = pickLocale(config.locale ?? navigator.language);
+  let tr: Translator = createTranslator(locale, config.messages ?? {});
+  ctx.host.setAttribute('data-mode', config.theme?.mode ?? 'auto');
+  const viewport = sheet('');
+  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet(PANEL_CSS), viewport];
+  const container = root.ownerDocument.createElement('div');
+  root.prepend(container);
+
+  let sync: TabSync | undefined;
+  const store: WidgetStore = createWidgetStore({
+    client: () => makeClient(ctx),
+    loadFaq: createFaqLoader(config, locale, () => load('faq')),
+    emit,
+    setActive(id) {
+      writeKey(prefix, ACTIVE_KEY, id);
+      sync?.announce(id);
+    },
+    readMark: {
+      load: (id) => {
+        const [savedId, seq] = (readKey(prefix, READ_KEY) ?? '').split(' ');
+        return savedId === id ? Number(seq) || 0 : 0;
+      },
+      save: (id, seq) => void writeKey(prefix, READ_KEY, `${id} ${seq}`),
+    },
+    greeting: config.greeting ?? '',
+    preChat: config.preChat ?? [],
+    locale,
+  });
+  sync = createTabSync(`${prefix}sync`, store);
+  const tabs = sync;
+
+  let isReady = false;
+  const paint = (): void => {
+    if (!isReady) return;
+    render(
+      h(StoreContext.Provider, { value: store }, h(I18nContext.Provider, { value: tr }, h(Panel, { title: config.title, preChat: config.preChat ?? [] }))),
+      container,
+    );
+  };
+  const applyLocale = (messages: Record<string, string>): void => {
+    tr = createTranslator(locale, { ...messages, ...config.messages });
+    syncNow();
+    if (!config.greeting) {
+      const s = store.getState();
+      const greeting = s.conversation.items.find((i) => i.kind === 'greeting');
+      if (greeting) s.updateItem(greeting.id, { text: tr.t('greeting') });
+      else if (s.conversation.status === 'bot' && !s.conversation.items.length) s.addItems([{ kind: 'greeting', id: 'greeting', text: tr.t('greeting') }]);
+    }
+    isReady = true;
+    paint();
+  };
+  void loadLocale(locale, ctx.assetsUrl, (e) => emit('error', { code: 'WIDGET_LOCALE_FAILED', message: String(e) })).then(applyLocale);
+
+  // Sync the vanilla launcher with the store; return focus to it when the panel closes.
+  const syncNow = (): void => {
+    const { isOpen, unread } = store.getState().ui;
+    syncLauncher(launcher, {
+      isOpen,
+      unread,
+      labels: { open: tr.t('launcher.open'), close: tr.t('launcher.close'), unread: tr.t('launcher.unread', { count: unread }) },
+    });
+  };
+  const offStore = store.subscribe((s, prev) => {
+    if (s.ui.isOpen === prev.ui.isOpen && s.ui.unread === prev.ui.unread) return;
+    syncNow();
+    // Only when focus was in the panel: a host page calling close() keeps its own focus.
+    if (prev.ui.isOpen && !s.ui.isOpen && container.contains(root.activeElement)) launcher.button.focus();
+  });
+
+  // Keep the input above the on-screen keyboard: size the full-screen panel by the visual viewport.
+  const vv = globalThis.visualViewport;
+  const onViewport = (): void => {
+    if (vv) viewport.replaceSync(`:host{--pvh:${Math.round(vv.height)}px}`);
+  };
+  vv?.addEventListener('resize', onViewport);
+  onViewport();
+
+  // Fetch the FAQ engine and data now, so the first question is answered without a wait.
+  store.getState().prefetchFaq();
+  // Escape closes from anywhere in the widget (the launcher included), not only from inside the dialog.
+  const onKey = (e: Event): void => {
+    if ((e as KeyboardEvent).key === 'Escape' && store.getState().ui.isOpen) store.getState().close();
+  };
+  root.addEventListener('keydown', onKey);
+  const stopPages = trackPages((url, title) => store.getState().trackPage(url, title));
+  store.getState().identify({ page: location.href });
+  const active = readKey(prefix, ACTIVE_KEY);
+  if (active) store.getState().resume(active);
+
+  const unmount = (): void => {
+    offStore();
+    stopPages();
+    root.removeEventListener('keydown', onKey);
+    vv?.removeEventListener('resize', onViewport);
+    tabs.close();
+    store.getState().disconnect();
+    render(null, container);
+    container.remove();
+  };
+  return {
+    open: () => store.getState().open(),
+    close: () => store.getState().close(),
+    toggle: () => store.getState().toggle(),
+    identify: (data) => store.getState().identify({ ...(data.name ? { name: String(data.name) } : {}), ...(data.email ? { email: String(data.email) } : {}) }),
+    shutdown() {
+      tabs.announce(null);
+      unmount();
+      clearKeys(prefix);
+    },
+    destroy: unmount,
+  };
+}

@@ -1,0 +1,410 @@
+// Conversation slice: hand-off, live chat, queue, agent, receipts, rating. The only code that calls transport.
+import type { EscalationReason, Message, ServerFrame, VisitorProfile } from '@parley/protocol';
+import type { ChatClient } from './chat-client.js';
+import type { SliceContext } from './widget-store.js';
+import type { ConversationState, ConversationStatus, TimelineItem } from './types.js';
+
+export interface ConversationActions {
+  /** Hand off to a person. Shows the pre-chat form first when configured and not yet filled. */
+  escalate(reason?: EscalationReason): Promise<void>;
+  submitPreChat(profile: VisitorProfile): Promise<void>;
+  /** Live chat message (queued or assigned). */
+  send(text: string): Promise<void>;
+  retry(itemId: string): Promise<void>;
+  /** Call on every keystroke; sends `typing` at most every few seconds and `false` when idle. */
+  typing(): void;
+  markRead(): void;
+  rate(score: number, comment?: string): Promise<void>;
+  /** "Leave a message" while nobody is online. */
+  leaveMessage(email: string, text: string): Promise<void>;
+  /** After a close: back to self-service with a fresh conversation. */
+  restart(): void;
+  /** Rejoin a conversation remembered from an earlier page. */
+  resume(conversationId: string): void;
+  identify(profile: VisitorProfile): void;
+  /** SPA navigation: tell the agent which page the shopper is on (only while a person is involved). */
+  trackPage(url: string, title?: string): void;
+  addItems(items: TimelineItem[]): void;
+  updateItem(id: string, patch: Partial<TimelineItem>): void;
+  /** Close the socket (destroy/shutdown). */
+  disconnect(): void;
+}
+
+const TYPING_IDLE_MS = 3000;
+// An agent typing indicator that never got its `false` (lost frame, closed tab) disappears by itself.
+const AGENT_TYPING_TTL_MS = 8000;
+const HISTORY_PAGE = 50;
+
+export function conversationSlice(ctx: SliceContext): { conversation: ConversationState } & ConversationActions {
+  const { get, patch, deps } = ctx;
+  let client: ChatClient | null = null;
+  let unsubscribe: Array<() => void> = [];
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  let agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
+  let wasOnline = false;
+  let historyFor: string | undefined;
+
+  const conv = (): ConversationState => get().conversation;
+  const setConv = (value: Partial<ConversationState>): void => patch('conversation', value);
+  const report = (code: string, cause: unknown): void =>
+    deps.emit('error', { code: readCode(cause) ?? code, message: cause instanceof Error ? cause.message : String(cause) });
+  const event = (key: string, vars?: Record<string, string>): void => get().addItems([{ kind: 'event', id: deps.uuid(), key, vars }]);
+
+  let connecting: Promise<ChatClient> | undefined;
+  function connect(): Promise<ChatClient> {
+    connecting ??= deps.client().then((c) => {
+      client = c;
+      unsubscribe = [
+        c.on('message', ({ isMine, ...message }) => onMessage(message, isMine)),
+        c.on('frame', onFrame),
+        c.on('state', (state) => {
+          if (state === 'open') {
+            wasOnline = true;
+            if (get().ui.notice === 'connection.lost') get().setNotice(undefined);
+          } else if (wasOnline && (state === 'waiting' || state === 'offline')) get().setNotice('connection.lost');
+        }),
+        c.on('error', (e) => report('WIDGET_TRANSPORT_ERROR', e)),
+      ];
+      return c;
+    });
+    // A failed chunk load is retried by the next action that needs the server.
+    connecting.catch(() => (connecting = undefined));
+    return connecting;
+  }
+
+  function onMessage(m: Message, isMine: boolean): void {
+    const c = conv();
+    if (m.conversationId !== c.id) return;
+    if (m.seq > c.lastSeq) setConv({ lastSeq: m.seq });
+    const existing = c.items.find((i) => i.kind === 'message' && (i.id === m.clientId || (i.seq !== undefined && i.seq === m.seq)));
+    if (existing) {
+      if (existing.kind === 'message' && existing.seq === undefined) {
+        get().updateItem(existing.id, { seq: m.seq, at: m.at, state: existing.state === 'read' ? 'read' : 'delivered' });
+      }
+      return;
+    }
+    get().addItems([
+      m.kind === 'event'
+        ? { kind: 'event', id: m.clientId, text: m.text }
+        : {
+            kind: 'message',
+            id: m.clientId,
+            seq: m.seq,
+            role: isMine ? 'visitor' : m.author.role,
+            name: m.author.name,
+            avatarUrl: m.author.avatarUrl,
+            text: m.text,
+            at: m.at,
+            state: isMine ? 'delivered' : undefined,
+          },
+    ]);
+    deps.emit('message', { message: m, isMine });
+    if (!isMine) {
+      if (m.author.role === 'agent') setConv({ agentTyping: undefined });
+      if (get().ui.isOpen && !deps.isHidden()) get().markRead();
+      // History fetched after a reload comes through here too: only what was never seen counts as unread.
+      else if (m.seq > conv().sentReadSeq) get().setUnread(get().ui.unread + 1);
+    }
+  }
+
+  function onEscalated(conversationId: string, reason: EscalationReason, status: 'queued' | 'offline'): void {
+    const c = conv();
+    if (conversationId !== c.id || c.status === status || c.status === 'assigned' || c.status === 'closed') return;
+    setConv({ status, reason });
+    if (status === 'offline') get().setView('offline');
+    deps.emit('escalated', { conversationId, reason, status });
+  }
+
+  function onFrame(f: ServerFrame): void {
+    const c = conv();
+    if (!('conversationId' in f) || f.conversationId !== c.id) {
+      if (f.type === 'conversation.joined' && f.conversation.id === c.id) onJoined(f.conversation.status, f.conversation.lastSeq, f.conversation.agent);
+      return;
+    }
+    switch (f.type) {
+      case 'conversation.escalated':
+        return onEscalated(f.conversationId, f.reason, f.status);
+      case 'queue.update':
+        if (c.status === 'connecting' || c.status === 'queued') setConv({ status: 'queued', queue: { position: f.position, etaSeconds: f.etaSeconds } });
+        return;
+      case 'conversation.assigned':
+      case 'agent.joined':
+        if (c.agent?.id === f.agent.id && c.status === 'assigned') return;
+        setConv({ status: 'assigned', agent: f.agent, queue: undefined });
+        event('agent.joined', { name: f.agent.name });
+        deps.emit('assigned', { conversationId: f.conversationId, agent: f.agent });
+        return;
+      case 'agent.left':
+        event('agent.left', { name: f.agent.name });
+        return;
+      case 'typing.update':
+        if (f.author.role === 'visitor') return;
+        clearTimeout(agentTypingTimer);
+        setConv({ agentTyping: f.isTyping ? (f.author.name ?? '') : undefined });
+        if (f.isTyping) agentTypingTimer = setTimeout(() => setConv({ agentTyping: undefined }), AGENT_TYPING_TTL_MS);
+        return;
+      case 'read.update':
+        if (f.role !== 'agent' || f.upToSeq <= c.readSeq) return;
+        setConv({
+          readSeq: f.upToSeq,
+          items: c.items.map((i) =>
+            i.kind === 'message' && i.role === 'visitor' && i.seq !== undefined && i.seq <= f.upToSeq ? { ...i, state: 'read' } : i,
+          ),
+        });
+        return;
+      case 'conversation.closed':
+        if (c.status === 'closed') return;
+        setConv({ status: 'closed', agentTyping: undefined, queue: undefined });
+        event('closed.notice');
+        deps.setActive(null);
+        if (c.rating === 'idle') get().setView('rating');
+        deps.emit('closed', { conversationId: f.conversationId, by: f.by });
+        return;
+      case 'rating.created':
+        setConv({ rating: 'sent' });
+        return;
+      default:
+        return;
+    }
+  }
+
+  function onJoined(status: string, lastSeq: number, agent: ConversationState['agent']): void {
+    const c = conv();
+    const next: ConversationStatus = status === 'assigned' || status === 'queued' || status === 'closed' || status === 'offline' ? status : 'bot';
+    setConv({ status: next, agent: agent ?? c.agent });
+    if (next === 'offline' && c.offline === 'idle') get().setView('offline');
+    // After a reload the timeline is empty: fetch the latest page so the shopper sees the conversation so far.
+    if (lastSeq > 0 && historyFor !== c.id && !c.items.some((i) => i.kind === 'message')) {
+      historyFor = c.id;
+      void connect()
+        .then((cl) => cl.request({ type: 'history.get', conversationId: c.id!, beforeSeq: lastSeq + 1, limit: HISTORY_PAGE }))
+        .then((page) => {
+          for (const m of page.messages) onMessage(m, m.author.role === 'visitor');
+        })
+        .catch((e: unknown) => report('WIDGET_HISTORY_FAILED', e));
+    }
+  }
+
+  async function startAndEscalate(reason: EscalationReason): Promise<void> {
+    const { profile } = conv();
+    setConv({ status: 'connecting', reason });
+    get().setNotice(undefined);
+    try {
+      const c = await connect();
+      let id = conv().id;
+      if (!id) {
+        const startId = conv().startId ?? deps.uuid();
+        setConv({ startId });
+        const info = await c.startConversation({ clientId: startId, profile });
+        id = info.id;
+        setConv({ id, lastSeq: Math.max(conv().lastSeq, 0) });
+        deps.setActive(id);
+      }
+      const reply = await c.request({
+        type: 'conversation.escalate',
+        conversationId: id,
+        reason,
+        transcript: get().faq.transcript,
+        ...(Object.keys(profile).length ? { profile } : {}),
+      });
+      onEscalated(reply.conversationId, reply.reason, reply.status);
+    } catch (cause) {
+      setConv({ status: 'bot' });
+      get().setNotice('escalate.failed');
+      report('WIDGET_ESCALATE_FAILED', cause);
+    }
+  }
+
+  function sendItem(text: string): void {
+    const id = conv().id;
+    if (!id) return;
+    // Our own clientId, so the bubble shows at once, before the transport chunk has loaded.
+    const clientId = deps.uuid();
+    get().addItems([{ kind: 'message', id: clientId, role: 'visitor', text, at: deps.now(), state: 'sending' }]);
+    connect().then((cl) => cl.send(id, text, { clientId }).acked).then(
+      ({ seq }) => {
+        const item = conv().items.find((i) => i.id === clientId);
+        if (item?.kind === 'message' && item.state === 'sending') get().updateItem(clientId, { state: 'delivered', seq });
+      },
+      (cause: unknown) => {
+        get().updateItem(clientId, { state: 'failed' });
+        report('WIDGET_SEND_FAILED', cause);
+      },
+    );
+  }
+
+  function stopTyping(): void {
+    if (typingTimer === undefined) return;
+    clearTimeout(typingTimer);
+    typingTimer = undefined;
+    const id = conv().id;
+    if (id && client) client.typing(id, false);
+  }
+
+  const missingPreChat = (): boolean => deps.preChat.some((f) => !conv().profile[f]);
+
+  return {
+    conversation: {
+      status: 'bot',
+      items: deps.greeting ? [{ kind: 'greeting', id: 'greeting', text: deps.greeting }] : [],
+      lastSeq: 0,
+      readSeq: 0,
+      sentReadSeq: 0,
+      profile: { locale: deps.locale },
+      rating: 'idle',
+      offline: 'idle',
+    },
+
+    async escalate(reason = 'requested') {
+      const c = conv();
+      if (c.status !== 'bot') return;
+      // The FAQ's history has no `requested`; a pressed button is the shopper asking for a human.
+      get().note({ kind: 'escalate', reason: reason === 'requested' ? 'asked_for_human' : reason }, { kind: 'escalation', text: reason });
+      if (missingPreChat()) {
+        setConv({ pendingReason: reason });
+        get().setView('prechat');
+        return;
+      }
+      await startAndEscalate(reason);
+    },
+
+    async submitPreChat(profile) {
+      setConv({ profile: { ...conv().profile, ...profile } });
+      get().setView('chat');
+      await startAndEscalate(conv().pendingReason ?? 'requested');
+    },
+
+    async send(raw) {
+      const text = raw.trim();
+      if (!text) return;
+      stopTyping();
+      sendItem(text);
+    },
+
+    async retry(itemId) {
+      const item = conv().items.find((i) => i.id === itemId);
+      if (item?.kind !== 'message' || item.state !== 'failed') return;
+      setConv({ items: conv().items.filter((i) => i.id !== itemId) });
+      sendItem(item.text);
+    },
+
+    typing() {
+      const { id, status } = conv();
+      if (!id || (status !== 'queued' && status !== 'assigned')) return;
+      if (!client) return;
+      if (typingTimer === undefined) client.typing(id, true);
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
+    },
+
+    markRead() {
+      const c = conv();
+      if (c.id && client && c.lastSeq > c.sentReadSeq) {
+        client.read(c.id, c.lastSeq);
+        setConv({ sentReadSeq: c.lastSeq });
+        deps.readMark?.save(c.id, c.lastSeq);
+      }
+      get().setUnread(0);
+    },
+
+    async rate(score, comment) {
+      const c = conv();
+      if (!c.id || c.rating !== 'idle') return;
+      setConv({ rating: 'sending' });
+      try {
+        const trimmed = comment?.trim();
+        await (await connect()).request({ type: 'rating.submit', conversationId: c.id, score, ...(trimmed ? { comment: trimmed } : {}) });
+        setConv({ rating: 'sent' });
+        deps.emit('rated', { conversationId: c.id, score, ...(trimmed ? { comment: trimmed } : {}) });
+      } catch (cause) {
+        setConv({ rating: 'idle' });
+        get().setNotice('error.generic');
+        report('WIDGET_RATING_FAILED', cause);
+      }
+    },
+
+    async leaveMessage(email, text) {
+      const c = conv();
+      if (!c.id) return;
+      setConv({ offline: 'sending', profile: { ...c.profile, email } });
+      // TODO(#5): the protocol has no profile-update frame; until it does, the reply address travels in the text.
+      try {
+        await (await connect()).send(c.id, `${text.trim()}\n\n— ${email}`).acked;
+        setConv({ offline: 'sent' });
+      } catch (cause) {
+        setConv({ offline: 'idle' });
+        get().setNotice('error.generic');
+        report('WIDGET_SEND_FAILED', cause);
+      }
+    },
+
+    restart() {
+      deps.setActive(null);
+      patch('faq', { history: [], transcript: [] });
+      setConv({
+        id: undefined,
+        startId: undefined,
+        status: 'bot',
+        reason: undefined,
+        queue: undefined,
+        agent: undefined,
+        agentTyping: undefined,
+        items: deps.greeting ? [{ kind: 'greeting', id: deps.uuid(), text: deps.greeting }] : [],
+        lastSeq: 0,
+        readSeq: 0,
+        sentReadSeq: 0,
+        rating: 'idle',
+        offline: 'idle',
+      });
+      get().setView('chat');
+    },
+
+    resume(conversationId) {
+      setConv({ id: conversationId, status: 'connecting', sentReadSeq: deps.readMark?.load(conversationId) ?? 0 });
+      connect()
+        .then((cl) => cl.join(conversationId))
+        .then((info) => onJoined(info.status, info.lastSeq, info.agent))
+        .catch((cause: unknown) => {
+          // The conversation is gone or not ours any more: start over rather than show a dead chat.
+          get().restart();
+          report('WIDGET_RESUME_FAILED', cause);
+        });
+    },
+
+    trackPage(url, title) {
+      const { id, status } = conv();
+      setConv({ profile: { ...conv().profile, page: url } });
+      if (!id || !client || (status !== 'queued' && status !== 'assigned')) return;
+      client
+        .request({ type: 'visitor.page', conversationId: id, url: url.slice(0, 2000), ...(title ? { title: title.slice(0, 200) } : {}) })
+        .catch((e: unknown) => report('WIDGET_PAGE_FAILED', e));
+    },
+
+    identify(profile) {
+      setConv({ profile: { ...conv().profile, ...profile } });
+    },
+
+    addItems(items) {
+      setConv({ items: [...conv().items, ...items] });
+    },
+
+    updateItem(id, value) {
+      setConv({ items: conv().items.map((i) => (i.id === id ? ({ ...i, ...value } as TimelineItem) : i)) });
+    },
+
+    disconnect() {
+      clearTimeout(typingTimer);
+      clearTimeout(agentTypingTimer);
+      for (const off of unsubscribe) off();
+      unsubscribe = [];
+      client?.close();
+      client = null;
+      connecting = undefined;
+    },
+  };
+}
+
+function readCode(cause: unknown): string | undefined {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

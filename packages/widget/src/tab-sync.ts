@@ -1,0 +1,44 @@
+// Cross-tab sync over BroadcastChannel, outside the store: one conversation and one unread count for all tabs.
+import type { WidgetStore } from './store/widget-store.js';
+
+type SyncMessage = { t: 'unread'; n: number } | { t: 'conv'; id: string | null };
+
+export interface TabSync {
+  /** Tell other tabs about a started (or forgotten) conversation. */
+  announce(conversationId: string | null): void;
+  close(): void;
+}
+
+function isSyncMessage(d: unknown): d is SyncMessage {
+  const m = d as Partial<SyncMessage> | null;
+  return (m?.t === 'unread' && typeof m.n === 'number' && m.n >= 0) || (m?.t === 'conv' && (m.id === null || typeof m.id === 'string'));
+}
+
+/** No-op where BroadcastChannel is missing (old Safari): each tab then keeps its own count. */
+export function createTabSync(channelName: string, store: WidgetStore): TabSync {
+  if (typeof BroadcastChannel === 'undefined') return { announce() {}, close() {} };
+  const channel = new BroadcastChannel(channelName);
+  let isRemote = false;
+  channel.onmessage = (e: MessageEvent) => {
+    // Same-origin only by construction, but still a boundary: other scripts on the origin can post here.
+    if (!isSyncMessage(e.data)) return;
+    const s = store.getState();
+    isRemote = true;
+    try {
+      if (e.data.t === 'unread') s.setUnread(e.data.n);
+      else if (e.data.id && !s.conversation.id) s.resume(e.data.id);
+    } finally {
+      isRemote = false;
+    }
+  };
+  const off = store.subscribe((s, prev) => {
+    if (!isRemote && s.ui.unread !== prev.ui.unread) channel.postMessage({ t: 'unread', n: s.ui.unread } satisfies SyncMessage);
+  });
+  return {
+    announce: (id) => channel.postMessage({ t: 'conv', id } satisfies SyncMessage),
+    close() {
+      off();
+      channel.close();
+    },
+  };
+}
