@@ -1,4 +1,7 @@
-// Structured logs as JSON lines. Never pass tokens or message bodies; callers log ids and codes only.
+// Structured logs as JSON lines through pino. Callers log ids and codes; redaction is the safety net for the day
+// someone passes a frame, a header or a body anyway: tokens, passwords and message text never reach a line.
+
+import { pino, type DestinationStream } from 'pino';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -12,23 +15,39 @@ export interface Logger {
   error(event: string, fields?: Record<string, unknown>): void;
 }
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+/** Field names whose values are secrets or personal content, at the top level and one or two levels down. */
+const SENSITIVE_KEYS = ['token', 'password', 'passwordHash', 'secret', 'authorization', 'cookie', 'text', 'body', 'comment', 'transcript', 'email'];
+
+/** pino redaction paths: `token`, `*.token`, `*.*.token`, … for every sensitive key. */
+export const REDACT_PATHS: readonly string[] = SENSITIVE_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+
+export const REDACTED = '[redacted]';
 
 /** Writes one JSON object per line (default: stderr, so stdout stays free for the CLI's machine-readable lines). */
 export function createJsonLogger(options: { level?: LogLevel; write?: (line: string) => void; now?: () => number } = {}): Logger {
-  const min = RANK[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const now = options.now ?? Date.now;
-  const log = (level: Exclude<LogLevel, 'silent'>) => (event: string, fields?: Record<string, unknown>) => {
-    if (RANK[level] < min) return;
-    let line: string;
+  // A plain object stream keeps writes synchronous, so a crash right after a log call still has its line.
+  const stream: DestinationStream = { write };
+  const base = pino(
+    {
+      level: options.level ?? 'info',
+      base: undefined,
+      messageKey: 'msg',
+      timestamp: () => `,"t":${now()}`,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+    },
+    stream,
+  );
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (event: string, fields?: Record<string, unknown>) => {
+    if (!base.isLevelEnabled(level)) return;
     try {
-      line = JSON.stringify({ t: now(), level, event, ...fields });
+      base[level]({ event, ...fields });
     } catch {
-      // A field that cannot be serialised (a cycle) must not take the server down; log without it.
-      line = JSON.stringify({ t: now(), level, event, note: 'fields not serialisable' });
+      // A field pino cannot serialise (a getter that throws) must not take the server down; log without it.
+      base[level]({ event, note: 'fields not serialisable' });
     }
-    write(`${line}\n`);
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
