@@ -18,6 +18,10 @@ export type ErrorCode =
   | 'AUTH_EXPIRED_TOKEN'
   | 'AUTH_FORBIDDEN'
   | 'AUTH_ORIGIN_REFUSED'
+  /** The site requires a verified shopper identity and `hello` carried none. */
+  | 'AUTH_IDENTITY_REQUIRED'
+  /** A shopper identity whose HMAC or JWT does not verify (wrong key, expired, malformed). */
+  | 'AUTH_IDENTITY_INVALID'
   // Abuse limits.
   | 'RATE_LIMITED'
   // Domain.
@@ -35,7 +39,9 @@ export type ErrorCode =
   | 'TRANSPORT_NOT_CONNECTED'
   | 'TRANSPORT_OUTBOX_FULL'
   /** A consumer's event listener threw; the client reports it and keeps going. */
-  | 'TRANSPORT_LISTENER_FAILED';
+  | 'TRANSPORT_LISTENER_FAILED'
+  /** A unique value (a site key) is already taken. */
+  | 'STORAGE_CONFLICT';
 
 /** All codes, for exhaustive tables and validation of `error` frames. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -66,6 +72,9 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'TRANSPORT_NOT_CONNECTED',
   'TRANSPORT_OUTBOX_FULL',
   'TRANSPORT_LISTENER_FAILED',
+  'AUTH_IDENTITY_REQUIRED',
+  'AUTH_IDENTITY_INVALID',
+  'STORAGE_CONFLICT',
 ];
 
 /** Optional fields carried beside `code` and `message`. */
@@ -129,6 +138,8 @@ export function closeCodeFor(code: ErrorCode): CloseCodeValue {
     case 'AUTH_EXPIRED_TOKEN':
     case 'AUTH_FORBIDDEN':
     case 'AUTH_ORIGIN_REFUSED':
+    case 'AUTH_IDENTITY_REQUIRED':
+    case 'AUTH_IDENTITY_INVALID':
       return CloseCode.UNAUTHORIZED;
     case 'PROTOCOL_NOT_AUTHENTICATED':
       return CloseCode.HANDSHAKE_TIMEOUT;

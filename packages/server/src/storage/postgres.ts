@@ -146,6 +146,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX conversation_pages_by_conversation ON conversation_pages (conversation_id, at, ord);
   INSERT INTO sites (id, key, allowed_origins, created_at) VALUES ('site_demo', 'demo', '["*"]', 0);
   `,
+  // 2: per-site shopper identity verification (secret, required flag) and visitors bound to the site's user id.
+  `
+  ALTER TABLE sites ADD COLUMN identity_secret TEXT;
+  ALTER TABLE sites ADD COLUMN requires_identity BOOLEAN NOT NULL DEFAULT FALSE;
+  ALTER TABLE visitors ADD COLUMN external_id TEXT;
+  CREATE UNIQUE INDEX visitors_external_id ON visitors (site_id, external_id) WHERE external_id IS NOT NULL;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
@@ -315,8 +322,44 @@ function toMessage(row: MessageRow): Message {
   return message;
 }
 
-function toSite(row: { id: string; key: string; allowed_origins: unknown }): Site {
-  return { id: row.id, key: row.key, allowedOrigins: jsonArray<string>(row.allowed_origins) ?? [] };
+const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity';
+
+interface SiteRow {
+  id: string;
+  key: string;
+  allowed_origins: unknown;
+  identity_secret: string | null;
+  requires_identity: boolean;
+}
+
+function toSite(row: SiteRow): Site {
+  const site: Site = {
+    id: row.id,
+    key: row.key,
+    allowedOrigins: jsonArray<string>(row.allowed_origins) ?? [],
+    requiresIdentity: row.requires_identity === true,
+  };
+  if (row.identity_secret !== null) site.identitySecret = row.identity_secret;
+  return site;
+}
+
+const VISITOR_COLUMNS = 'id, site_id, created_at, external_id';
+
+interface VisitorRow {
+  id: string;
+  site_id: string;
+  created_at: BigintText;
+  external_id: string | null;
+}
+
+function toVisitor(row: VisitorRow): Visitor {
+  const visitor: Visitor = { id: row.id, siteId: row.site_id, createdAt: toInt(row.created_at) };
+  if (row.external_id !== null) visitor.externalId = row.external_id;
+  return visitor;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof ParleyError && err.details?.sqlState === '23505';
 }
 
 const CONVERSATION_SELECT = `
@@ -582,18 +625,44 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
 
   const storage: Storage = {
     async getSiteByKey(key) {
-      const { rows } = await query<{ id: string; key: string; allowed_origins: unknown }>(
-        'SELECT id, key, allowed_origins FROM sites WHERE key = $1',
-        [key],
-      );
+      const { rows } = await query<SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE key = $1`, [key]);
       return rows[0] === undefined ? undefined : toSite(rows[0]);
     },
     async getSite(id) {
-      const { rows } = await query<{ id: string; key: string; allowed_origins: unknown }>(
-        'SELECT id, key, allowed_origins FROM sites WHERE id = $1',
-        [id],
+      const { rows } = await query<SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE id = $1`, [id]);
+      return rows[0] === undefined ? undefined : toSite(rows[0]);
+    },
+    async createSite(input) {
+      const site: Site = { id: `site_${randomUUID()}`, key: input.key, allowedOrigins: [...input.allowedOrigins], requiresIdentity: input.requiresIdentity ?? false };
+      if (input.identitySecret !== undefined) site.identitySecret = input.identitySecret;
+      const { rowCount } = await query(
+        `INSERT INTO sites (id, key, allowed_origins, identity_secret, requires_identity, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING`,
+        [site.id, site.key, JSON.stringify(site.allowedOrigins), site.identitySecret ?? null, site.requiresIdentity, now()],
+      );
+      if (rowCount !== 1) throw new ParleyError('STORAGE_CONFLICT', `the site key "${input.key}" is taken`);
+      return site;
+    },
+    async updateSite(id, patch) {
+      // COALESCE keeps what the patch leaves out; identity_secret distinguishes "leave" ($5 false) from "set to null".
+      const { rows } = await query<SiteRow>(
+        `UPDATE sites SET allowed_origins = COALESCE($2::jsonb, allowed_origins),
+                          identity_secret = CASE WHEN $5 THEN $3 ELSE identity_secret END,
+                          requires_identity = COALESCE($4, requires_identity)
+         WHERE id = $1 RETURNING ${SITE_COLUMNS}`,
+        [
+          id,
+          patch.allowedOrigins === undefined ? null : JSON.stringify(patch.allowedOrigins),
+          patch.identitySecret ?? null,
+          patch.requiresIdentity ?? null,
+          patch.identitySecret !== undefined,
+        ],
       );
       return rows[0] === undefined ? undefined : toSite(rows[0]);
+    },
+    async listSites() {
+      const { rows } = await query<SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites ORDER BY created_at ASC, id ASC`);
+      return rows.map(toSite);
     },
     async getDefaultSite() {
       const site = await storage.getSiteByKey('demo');
@@ -607,12 +676,38 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       return visitor;
     },
     async getVisitor(id) {
-      const { rows } = await query<{ id: string; site_id: string; created_at: BigintText }>(
-        'SELECT id, site_id, created_at FROM visitors WHERE id = $1',
-        [id],
-      );
-      const row = rows[0];
-      return row === undefined ? undefined : { id: row.id, siteId: row.site_id, createdAt: toInt(row.created_at) };
+      const { rows } = await query<VisitorRow>(`SELECT ${VISITOR_COLUMNS} FROM visitors WHERE id = $1`, [id]);
+      return rows[0] === undefined ? undefined : toVisitor(rows[0]);
+    },
+    async identifyVisitor(input) {
+      const bound = async () =>
+        (await query<VisitorRow>(`SELECT ${VISITOR_COLUMNS} FROM visitors WHERE site_id = $1 AND external_id = $2`, [input.siteId, input.externalId])).rows[0];
+      const existing = await bound();
+      if (existing !== undefined) return toVisitor(existing);
+      // Another node may bind the same external id between the SELECT and the write: the unique index refuses the
+      // loser, which then reads the winner's row.
+      try {
+        if (input.visitorId !== undefined) {
+          const { rows } = await query<VisitorRow>(
+            `UPDATE visitors SET external_id = $1 WHERE id = $2 AND site_id = $3 AND external_id IS NULL RETURNING ${VISITOR_COLUMNS}`,
+            [input.externalId, input.visitorId, input.siteId],
+          );
+          if (rows[0] !== undefined) return toVisitor(rows[0]);
+        }
+        const visitor: Visitor = { id: `v_${randomUUID()}`, siteId: input.siteId, createdAt: now(), externalId: input.externalId };
+        await query('INSERT INTO visitors (id, site_id, created_at, external_id) VALUES ($1, $2, $3, $4)', [
+          visitor.id,
+          visitor.siteId,
+          visitor.createdAt,
+          input.externalId,
+        ]);
+        return visitor;
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        const winner = await bound();
+        if (winner === undefined) throw err;
+        return toVisitor(winner);
+      }
     },
 
     async createAgent(input) {
@@ -661,6 +756,15 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     },
     async setAgentAvailability(agentId, availability) {
       await query('UPDATE agents SET availability = $1 WHERE id = $2', [availability, agentId]);
+    },
+    async revokeAgentCredentials(agentId) {
+      return inTransaction(async (client) => {
+        // token_hash is NOT NULL UNIQUE: a random value no SHA-256 hex digest can equal stands in for "none".
+        const { rowCount } = await client.query('UPDATE agents SET token_hash = $1 WHERE id = $2', [`revoked:${randomUUID()}`, agentId]);
+        if (rowCount !== 1) return false;
+        await client.query('DELETE FROM agent_sessions WHERE agent_id = $1', [agentId]);
+        return true;
+      });
     },
 
     async startConversation(input) {

@@ -29,6 +29,7 @@ import type {
   QueuedConversation,
   Rating,
   RatingRecord,
+  NewSite,
   Site,
   Storage,
   Transition,
@@ -129,6 +130,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX conversations_history ON conversations (site_id, created_at);
   CREATE INDEX ratings_at ON ratings (at);
   `,
+  // 3: per-site shopper identity verification (secret, required flag) and visitors bound to the site's user id.
+  `
+  ALTER TABLE sites ADD COLUMN identity_secret TEXT;
+  ALTER TABLE sites ADD COLUMN requires_identity INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE visitors ADD COLUMN external_id TEXT;
+  CREATE UNIQUE INDEX visitors_external_id ON visitors (site_id, external_id) WHERE external_id IS NOT NULL;
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -193,6 +201,29 @@ function toAgent(row: AgentRow): Agent {
 /** `%`, `_` and the escape character itself are literal in a search term. */
 function likePattern(term: string): string {
   return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity';
+
+interface SiteRow {
+  id: string;
+  key: string;
+  allowed_origins: string;
+  identity_secret: string | null;
+  requires_identity: number;
+}
+
+interface VisitorRow {
+  id: string;
+  site_id: string;
+  created_at: number;
+  external_id: string | null;
+}
+
+function toVisitor(row: VisitorRow): Visitor {
+  const visitor: Visitor = { id: row.id, siteId: row.site_id, createdAt: row.created_at };
+  if (row.external_id !== null) visitor.externalId = row.external_id;
+  return visitor;
 }
 
 function unavailable(cause: unknown): ParleyError {
@@ -281,16 +312,21 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   }
 
   const q = {
-    siteByKey: db.prepare<[string], { id: string; key: string; allowed_origins: string }>(
-      'SELECT id, key, allowed_origins FROM sites WHERE key = ?',
+    siteByKey: db.prepare<[string], SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE key = ?`),
+    siteById: db.prepare<[string], SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE id = ?`),
+    allSites: db.prepare<[], SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites ORDER BY created_at ASC, rowid ASC`),
+    insertSite: db.prepare(
+      'INSERT INTO sites (id, key, allowed_origins, identity_secret, requires_identity, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    siteById: db.prepare<[string], { id: string; key: string; allowed_origins: string }>(
-      'SELECT id, key, allowed_origins FROM sites WHERE id = ?',
+    updateSite: db.prepare('UPDATE sites SET allowed_origins = ?, identity_secret = ?, requires_identity = ? WHERE id = ?'),
+    insertVisitor: db.prepare('INSERT INTO visitors (id, site_id, created_at, external_id) VALUES (?, ?, ?, ?)'),
+    visitorById: db.prepare<[string], VisitorRow>('SELECT id, site_id, created_at, external_id FROM visitors WHERE id = ?'),
+    visitorByExternalId: db.prepare<[string, string], VisitorRow>(
+      'SELECT id, site_id, created_at, external_id FROM visitors WHERE site_id = ? AND external_id = ?',
     ),
-    insertVisitor: db.prepare('INSERT INTO visitors (id, site_id, created_at) VALUES (?, ?, ?)'),
-    visitorById: db.prepare<[string], { id: string; site_id: string; created_at: number }>(
-      'SELECT id, site_id, created_at FROM visitors WHERE id = ?',
-    ),
+    bindVisitor: db.prepare('UPDATE visitors SET external_id = ? WHERE id = ? AND site_id = ? AND external_id IS NULL'),
+    revokeAgentToken: db.prepare('UPDATE agents SET token_hash = ? WHERE id = ?'),
+    deleteAgentSessions: db.prepare('DELETE FROM agent_sessions WHERE agent_id = ?'),
     insertAgent: db.prepare(
       `INSERT INTO agents (id, site_id, name, avatar_url, token_hash, email, password_hash, role, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -401,11 +437,16 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     ),
   };
 
-  const toSite = (row: { id: string; key: string; allowed_origins: string }): Site => ({
-    id: row.id,
-    key: row.key,
-    allowedOrigins: parseJson<string[]>(row.allowed_origins, []),
-  });
+  const toSite = (row: SiteRow): Site => {
+    const site: Site = {
+      id: row.id,
+      key: row.key,
+      allowedOrigins: parseJson<string[]>(row.allowed_origins, []),
+      requiresIdentity: row.requires_identity === 1,
+    };
+    if (row.identity_secret !== null) site.identitySecret = row.identity_secret;
+    return site;
+  };
 
   /** Runs a synchronous body as the async API: driver errors become STORAGE_UNAVAILABLE. */
   function run<T>(body: () => T): Promise<T> {
@@ -523,15 +564,48 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       return toSite(row);
     }),
 
+    createSite: (input: NewSite) => run(() => {
+      const site: Site = { id: `site_${randomUUID()}`, key: input.key, allowedOrigins: [...input.allowedOrigins], requiresIdentity: input.requiresIdentity ?? false };
+      if (input.identitySecret !== undefined) site.identitySecret = input.identitySecret;
+      if (q.siteByKey.get(input.key) !== undefined) throw new ParleyError('STORAGE_CONFLICT', `the site key "${input.key}" is taken`);
+      q.insertSite.run(site.id, site.key, JSON.stringify(site.allowedOrigins), site.identitySecret ?? null, site.requiresIdentity ? 1 : 0, now());
+      return site;
+    }),
+    updateSite: (id, patch) => run(() =>
+      db.transaction(() => {
+        const row = q.siteById.get(id);
+        if (row === undefined) return undefined;
+        const site = toSite(row);
+        const allowedOrigins = patch.allowedOrigins ?? site.allowedOrigins;
+        const secret = patch.identitySecret === undefined ? (site.identitySecret ?? null) : patch.identitySecret;
+        const requiresIdentity = patch.requiresIdentity ?? site.requiresIdentity;
+        q.updateSite.run(JSON.stringify(allowedOrigins), secret, requiresIdentity ? 1 : 0, id);
+        return toSite(q.siteById.get(id)!);
+      })(),
+    ),
+    listSites: () => run(() => q.allSites.all().map(toSite)),
+
     createVisitor: (siteId) => run(() => {
       const visitor: Visitor = { id: `v_${randomUUID()}`, siteId, createdAt: now() };
-      q.insertVisitor.run(visitor.id, visitor.siteId, visitor.createdAt);
+      q.insertVisitor.run(visitor.id, visitor.siteId, visitor.createdAt, null);
       return visitor;
     }),
     getVisitor: (id) => run(() => {
       const row = q.visitorById.get(id);
-      return row === undefined ? undefined : { id: row.id, siteId: row.site_id, createdAt: row.created_at };
+      return row === undefined ? undefined : toVisitor(row);
     }),
+    identifyVisitor: (input) => run(() =>
+      db.transaction(() => {
+        const bound = q.visitorByExternalId.get(input.siteId, input.externalId);
+        if (bound !== undefined) return toVisitor(bound);
+        if (input.visitorId !== undefined && q.bindVisitor.run(input.externalId, input.visitorId, input.siteId).changes === 1) {
+          return toVisitor(q.visitorById.get(input.visitorId)!);
+        }
+        const visitor: Visitor = { id: `v_${randomUUID()}`, siteId: input.siteId, createdAt: now(), externalId: input.externalId };
+        q.insertVisitor.run(visitor.id, visitor.siteId, visitor.createdAt, visitor.externalId);
+        return visitor;
+      })(),
+    ),
 
     createAgent: (input) => run(() => {
       const role: AgentRole = input.role ?? 'agent';
@@ -570,6 +644,14 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     setAgentAvailability: (agentId, availability) => run(() => {
       q.setAvailability.run(availability, agentId);
     }),
+    revokeAgentCredentials: (agentId) => run(() =>
+      db.transaction(() => {
+        // token_hash is NOT NULL UNIQUE: a random value no SHA-256 hex digest can equal stands in for "none".
+        if (q.revokeAgentToken.run(`revoked:${randomUUID()}`, agentId).changes === 0) return false;
+        q.deleteAgentSessions.run(agentId);
+        return true;
+      })(),
+    ),
 
     startConversation: (input) => run(() =>
       db.transaction(() => {

@@ -48,6 +48,58 @@ export function runStorageContract(name: string, makeStorage: () => Storage | Pr
       expect(await storage.getSiteByKey('nope')).toBeUndefined();
     });
 
+    it('creates, updates and lists sites; a taken key is a conflict', async () => {
+      const demo = await storage.getDefaultSite();
+      expect(demo).toMatchObject({ allowedOrigins: ['*'], requiresIdentity: false });
+      expect(demo.identitySecret).toBeUndefined();
+      const shop = await storage.createSite({ key: 'shop', allowedOrigins: ['https://shop.example'], identitySecret: 's'.repeat(32), requiresIdentity: true });
+      expect(shop).toMatchObject({ key: 'shop', allowedOrigins: ['https://shop.example'], identitySecret: 's'.repeat(32), requiresIdentity: true });
+      expect(await storage.getSiteByKey('shop')).toEqual(shop);
+      expect(await codeOf(storage.createSite({ key: 'shop', allowedOrigins: ['*'] }))).toBe('STORAGE_CONFLICT');
+      const other = await storage.createSite({ key: 'other', allowedOrigins: ['*'] });
+      expect(other.requiresIdentity).toBe(false);
+      expect((await storage.listSites()).map((s) => s.key)).toEqual(['demo', 'shop', 'other']);
+
+      const relaxed = await storage.updateSite(shop.id, { requiresIdentity: false });
+      expect(relaxed).toEqual({ ...shop, requiresIdentity: false });
+      const moved = await storage.updateSite(shop.id, { allowedOrigins: ['https://a.example', 'https://b.example'], identitySecret: null });
+      expect(moved).toEqual({ id: shop.id, key: 'shop', allowedOrigins: ['https://a.example', 'https://b.example'], requiresIdentity: false });
+      expect(await storage.getSite(shop.id)).toEqual(moved);
+      expect(await storage.updateSite('site_nope', { requiresIdentity: true })).toBeUndefined();
+    });
+
+    it('binds a verified identity to one visitor per site, never rebinding', async () => {
+      const other = await storage.createSite({ key: 'other', allowedOrigins: ['*'] });
+      // The anonymous visitor is bound on first identification and found again later.
+      const first = await storage.identifyVisitor({ siteId, externalId: 'user-1', visitorId });
+      expect(first).toMatchObject({ id: visitorId, siteId, externalId: 'user-1' });
+      expect(await storage.getVisitor(visitorId)).toEqual(first);
+      const fromElsewhere = await storage.identifyVisitor({ siteId, externalId: 'user-1' });
+      expect(fromElsewhere.id).toBe(visitorId);
+      // A bound visitor is never moved onto another user id: user-2 gets a visitor of their own.
+      const second = await storage.identifyVisitor({ siteId, externalId: 'user-2', visitorId });
+      expect(second.id).not.toBe(visitorId);
+      expect(second.externalId).toBe('user-2');
+      expect((await storage.getVisitor(visitorId))!.externalId).toBe('user-1');
+      // The same user id on another site is another person.
+      const elsewhere = await storage.identifyVisitor({ siteId: other.id, externalId: 'user-1', visitorId });
+      expect(elsewhere.id).not.toBe(visitorId);
+      expect(elsewhere.siteId).toBe(other.id);
+      // Concurrent first identifications agree on one visitor.
+      const racers = await Promise.all([1, 2, 3, 4].map(() => storage.identifyVisitor({ siteId, externalId: 'user-3' })));
+      expect(new Set(racers.map((v) => v.id)).size).toBe(1);
+    });
+
+    it('revokes an agent token and its login sessions', async () => {
+      const agent = await storage.createAgent({ siteId, name: 'Alice', tokenHash: 'tok-hash' });
+      await storage.createAgentSession({ agentId: agent.id, tokenHash: 'session-hash', expiresAt: Date.now() + 60_000 });
+      expect((await storage.getAgentByTokenHash('session-hash'))?.id).toBe(agent.id);
+      expect(await storage.revokeAgentCredentials(agent.id)).toBe(true);
+      expect(await storage.getAgentByTokenHash('tok-hash')).toBeUndefined();
+      expect(await storage.getAgentByTokenHash('session-hash')).toBeUndefined();
+      expect(await storage.revokeAgentCredentials('a_nope')).toBe(false);
+    });
+
     it('starts a conversation idempotently per visitor and clientId', async () => {
       const first = await storage.startConversation({ siteId, visitorId, clientId: 'k' });
       const again = await storage.startConversation({ siteId, visitorId, clientId: 'k' });

@@ -21,12 +21,36 @@ export interface Site {
   key: string;
   /** Origins allowed to open visitor sockets for this site; `['*']` allows any. */
   allowedOrigins: string[];
+  /**
+   * Key the site's backend signs shopper identities with (HMAC-SHA256 of the user id, or an HS256 JWT). Stored as
+   * given because verifying an HMAC needs the key itself. Absent: the site accepts no identities.
+   */
+  identitySecret?: string;
+  /** When true, a visitor session needs a verified identity: `hello` without a valid one is refused. */
+  requiresIdentity: boolean;
+}
+
+/** What `createSite` needs; `requiresIdentity` defaults to false. */
+export interface NewSite {
+  key: string;
+  allowedOrigins: string[];
+  identitySecret?: string;
+  requiresIdentity?: boolean;
+}
+
+/** Fields `updateSite` may change; `identitySecret: null` removes the secret. */
+export interface SitePatch {
+  allowedOrigins?: string[];
+  identitySecret?: string | null;
+  requiresIdentity?: boolean;
 }
 
 export interface Visitor {
   id: string;
   siteId: string;
   createdAt: number;
+  /** The site's own user id, once a signed identity proved it; unique per site. */
+  externalId?: string;
 }
 
 /** `admin` may see every agent's figures in the console; `agent` only their own. */
@@ -159,9 +183,21 @@ export interface Storage {
   getSite(id: string): Promise<Site | undefined>;
   /** The site used when a visitor sends no `siteKey` (key `demo` until multi-site lands). */
   getDefaultSite(): Promise<Site>;
+  /** Adds a site; a key already in use rejects with `STORAGE_CONFLICT`. */
+  createSite(input: NewSite): Promise<Site>;
+  /** Changes a site's settings; undefined when there is no such site. */
+  updateSite(id: string, patch: SitePatch): Promise<Site | undefined>;
+  /** Every site, oldest first. */
+  listSites(): Promise<Site[]>;
 
   createVisitor(siteId: string): Promise<Visitor>;
   getVisitor(id: string): Promise<Visitor | undefined>;
+  /**
+   * The visitor a verified identity belongs to, atomically: the site's visitor already bound to `externalId`, else
+   * `visitorId` bound to it now (only when that visitor is of this site and unbound), else a new visitor bound to it.
+   * Never rebinds a visitor, so one shopper can never be moved onto another's history.
+   */
+  identifyVisitor(input: { siteId: string; externalId: string; visitorId?: string }): Promise<Visitor>;
 
   /** `email` is lowercased by the caller; a second agent with the same e-mail rejects with STORAGE_UNAVAILABLE. */
   createAgent(input: {
@@ -183,6 +219,11 @@ export interface Storage {
   /** Ends a login session; unknown hashes are ignored. */
   deleteAgentSession(tokenHash: string): Promise<void>;
   setAgentAvailability(agentId: string, availability: Availability): Promise<void>;
+  /**
+   * Revokes everything an agent can authenticate with: the `create-agent` token (replaced by an unusable hash) and
+   * every login session. False for an unknown agent.
+   */
+  revokeAgentCredentials(agentId: string): Promise<boolean>;
 
   /** Idempotent on (visitorId, clientId): a retry returns the same conversation with `created: false`. */
   startConversation(input: {
