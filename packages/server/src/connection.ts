@@ -102,6 +102,7 @@ export class Connection {
       ws.terminate();
       return;
     }
+    if (frame.type === 'error') this.options.services.countError?.(frame.code);
     ws.send(encodeFrame(frame));
   }
 

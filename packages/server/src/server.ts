@@ -1,11 +1,11 @@
-// The HTTP side: /healthz, WebSocket upgrade on /ws/visitor and /ws/agent (origin check, 503 while draining),
+// The HTTP side: /healthz, /readyz, /metrics, WebSocket upgrade on /ws/visitor and /ws/agent (origin check, 503 while draining),
 // heartbeat sweep, graceful shutdown. Hands every socket to a Connection and /api, /console to src/http/;
 // knows no frame semantics.
 
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { CloseCode, DEFAULT_HEARTBEAT_MS, DEFAULT_LIMITS, ParleyError, type Limits, type Role } from '@parley/protocol';
+import { CloseCode, DEFAULT_HEARTBEAT_MS, DEFAULT_LIMITS, ParleyError, type Limits, type Role, type ServerFrame } from '@parley/protocol';
 import { Connection } from './connection.js';
 import type { Fanout } from './fanout/fanout.js';
 import { createMemoryFanout } from './fanout/memory.js';
@@ -20,6 +20,11 @@ import { createAgentRecord, type NewAgentInput } from './agents.js';
 import { createApiRouter } from './http/api-router.js';
 import { createConsoleAuth } from './http/auth.js';
 import { createStaticHandler } from './http/static.js';
+import { observeStorage } from './domain-events.js';
+import { createHealthHandler } from './http/health.js';
+import { createMetricsEndpoint } from './http/metrics-endpoint.js';
+import { createServerMetrics, type QueueSnapshot, type ServerMetrics } from './server-metrics.js';
+import { createWebhookDispatcher, type WebhookOptions } from './webhooks.js';
 
 export interface CreateServerOptions {
   /** Token signing key (≥ 32 chars). Without one, a random key is used and tokens die with the process. */
@@ -53,6 +58,10 @@ export interface CreateServerOptions {
   assetDirs?: Readonly<Record<string, string>>;
   /** Lifetime of a console login session. Default 12 hours. */
   agentSessionTtlMs?: number;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** Signed POSTs of conversation, message and rating events (see webhooks.ts). */
+  webhooks?: Omit<WebhookOptions, 'logger' | 'onOutcome'>;
 }
 
 /** Console login sessions last one working day; agents log in again the next. */
@@ -76,6 +85,8 @@ export interface ParleyServer {
   createAgent(input: NewAgentInput): Promise<{ agent: Agent; token: string }>;
   /** Open sockets, for metrics and tests. */
   connectionCount(): number;
+  /** The Prometheus series served at `/metrics`. */
+  readonly metrics: ServerMetrics;
   /**
    * The HTTP handler (`/healthz`, `/api/`, `/console/`, asset folders; 404 otherwise). With your own `httpServer`,
    * route those paths to it.
@@ -117,7 +128,17 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   }
   const tokens: VisitorTokens = createVisitorTokens({ secret, ttlMs: options.visitorTokenTtlMs, now });
   const ownsStorage = options.storage === undefined;
-  const storage = options.storage ?? createSqliteStorage({ path: options.dbPath ?? ':memory:', now });
+  const baseStorage = options.storage ?? createSqliteStorage({ path: options.dbPath ?? ':memory:', now });
+  const metrics = createServerMetrics({ connections: () => countByRole(), queues: () => queueSnapshots(), now });
+  const webhooks =
+    options.webhooks === undefined || options.webhooks.endpoints.length === 0
+      ? undefined
+      : createWebhookDispatcher({ ...options.webhooks, logger, onOutcome: (event, outcome) => metrics.countWebhook(event, outcome) });
+  // Metrics and webhooks hear about every effective change, whoever made it (handlers, REST, routing).
+  const storage = observeStorage(baseStorage, (event) => {
+    metrics.onEvent(event);
+    webhooks?.emit(event);
+  }, now);
   const ownsFanout = options.fanout === undefined;
   const fanout =
     options.fanout ?? createMemoryFanout({ onListenerError: (err, topic) => logger.error('fanout.listener_failed', { topic, ...describeError(err) }) });
@@ -134,6 +155,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     presence: new AgentPresence(),
     heartbeatMs,
     now,
+    countError: (code) => metrics.countError(code, 'ws'),
     takeConversationStart(visitorId) {
       let bucket = startBuckets.get(visitorId);
       if (bucket === undefined) startBuckets.set(visitorId, (bucket = new TokenBucket(rates.conversationStarts, now())));
@@ -142,7 +164,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   };
 
   const auth = createConsoleAuth({ storage, now, sessionTtlMs: options.agentSessionTtlMs ?? DEFAULT_AGENT_SESSION_TTL_MS, loginRate: rates.logins });
-  const api = createApiRouter({ storage, auth, logger, now });
+  const api = createApiRouter({ storage, auth, logger, now, onError: (code) => metrics.countError(code, 'http') });
   const serveConsole = options.consoleDir === undefined ? undefined : createStaticHandler({ dir: options.consoleDir, prefix: '/console/' });
   const assetHandlers = Object.entries(options.assetDirs ?? {}).map(([prefix, dir]) => {
     const slashed = prefix.endsWith('/') ? prefix : `${prefix}/`;
@@ -153,6 +175,29 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   const httpServer = options.httpServer ?? createHttpServer();
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes + PAYLOAD_SLACK_BYTES, perMessageDeflate: false });
   const connections = new Set<Connection>();
+  const connectionRoles = new Map<Connection, Role>();
+  const countByRole = () => {
+    const counts = { visitor: 0, agent: 0 };
+    for (const role of connectionRoles.values()) counts[role === 'visitor' ? 'visitor' : 'agent']++;
+    return counts;
+  };
+  const queueSnapshots = async (): Promise<QueueSnapshot[]> =>
+    Promise.all(
+      (await storage.listSites()).map(async (site) => {
+        const queue = await storage.listQueue(site.id);
+        return { siteKey: site.key, length: queue.length, oldestQueuedAt: queue[0]?.queuedAt };
+      }),
+    );
+  const probes = createHealthHandler({
+    isDraining: () => isShuttingDown,
+    logger,
+    checks: {
+      storage: () => storage.getDefaultSite(),
+      // A publish nobody listens to: it fails (FANOUT_UNAVAILABLE) only when the transport is down.
+      fanout: () => fanout.publish('parley:readyz', { frame: { type: 'pong' } as ServerFrame }),
+    },
+  });
+  const serveMetrics = createMetricsEndpoint({ render: () => metrics.render(), ...(options.metricsToken === undefined ? {} : { token: options.metricsToken }) });
   let isShuttingDown = false;
   let closing: Promise<void> | undefined;
 
@@ -165,16 +210,19 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
       res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
       return;
     }
-    if (path === '/healthz') {
-      const status = isShuttingDown ? 503 : 200;
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ status: isShuttingDown ? 'draining' : 'ok' }));
-      return;
-    }
     const fail = (err: unknown) => {
       logger.error('http.failed', describeError(err));
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
       else res.destroy();
     };
+    if (path === '/healthz' || path === '/readyz') {
+      probes(req, res, path).catch(fail);
+      return;
+    }
+    if (path === '/metrics') {
+      serveMetrics(req, res).catch(fail);
+      return;
+    }
     if (path === '/api' || path.startsWith('/api/')) {
       api(req, res).catch(fail);
       return;
@@ -224,9 +272,13 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
         rates,
         helloTimeoutMs,
         isShuttingDown: () => isShuttingDown,
-        onClose: (c) => connections.delete(c),
+        onClose: (c) => {
+          connections.delete(c);
+          connectionRoles.delete(c);
+        },
       });
       connections.add(connection);
+      connectionRoles.set(connection, role);
       if (isShuttingDown) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
     });
   };
@@ -285,6 +337,8 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
         httpServer.closeAllConnections();
       });
     }
+    // Deliveries still retrying get a short grace; whatever remains is logged as undelivered.
+    await webhooks?.close(Math.min(graceMs, 2000));
     if (ownsFanout) await fanout.close();
     if (ownsStorage) await storage.close();
     logger.info('server.closed');
@@ -313,6 +367,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     },
     createAgent: (input) => createAgentRecord(storage, input),
     connectionCount: () => connections.size,
+    metrics,
     handleRequest: onRequest,
   };
 }

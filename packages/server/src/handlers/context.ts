@@ -29,6 +29,8 @@ export interface ServerServices {
   now: () => number;
   /** Spends one of the visitor's conversation starts; false when they are over the limit. */
   takeConversationStart(visitorId: string): boolean;
+  /** Counts an `error` frame sent to a client (metrics). */
+  countError?(code: string): void;
 }
 
 export interface HandlerContext {

@@ -14,6 +14,8 @@ export interface ApiRouterOptions {
   auth: ConsoleAuth;
   logger: Logger;
   now: () => number;
+  /** Called with the code of every error answered (metrics). */
+  onError?: (code: string) => void;
 }
 
 const STATUSES: readonly ConversationStatus[] = ['bot', 'queued', 'assigned', 'closed', 'offline'];
@@ -126,6 +128,7 @@ export function createApiRouter(options: ApiRouterOptions): (req: IncomingMessag
         res.destroy();
         return;
       }
+      options.onError?.(err instanceof ParleyError ? err.code : 'SERVER_INTERNAL');
       if (err instanceof ParleyError) {
         if (err.code === 'STORAGE_UNAVAILABLE') logger.error('api.storage_unavailable', describeError(err));
         const headers: Record<string, string> = {};

@@ -1,0 +1,230 @@
+import { createHmac } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ParleyError } from '@parley/protocol';
+import type { DomainEvent } from './domain-events.js';
+import { createJsonLogger } from './logger.js';
+import { createServer, type ParleyServer } from './server.js';
+import { connectAgent, connectVisitor, type TestClient } from './test-client.js';
+import { createWebhookDispatcher, signWebhook, verifyWebhookSignature, type WebhookPayload } from './webhooks.js';
+
+const silent = createJsonLogger({ level: 'silent' });
+const SECRET = 'whsec-0123456789abcdef';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+/** A real HTTP receiver; `statusFor(n)` picks the status of the n-th request (0-based). */
+async function receiver(statusFor: (n: number) => number = () => 200) {
+  const received: Received[] = [];
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  const server: Server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const n = received.length;
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: performance.now() });
+      res.writeHead(statusFor(n)).end();
+      for (const w of waiters.filter((w) => received.length >= w.count)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as { port: number };
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return {
+    url: `http://127.0.0.1:${address.port}/hooks`,
+    received,
+    /** Resolves once `count` requests arrived (polling would do too, but this is exact). */
+    waitFor: (count: number, timeoutMs = 10_000) =>
+      new Promise<void>((resolve, reject) => {
+        if (received.length >= count) return resolve();
+        const timer = setTimeout(() => reject(new Error(`got ${received.length} of ${count} webhooks`)), timeoutMs);
+        waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+      }),
+  };
+}
+
+const closers: Array<() => Promise<void>> = [];
+const servers: ParleyServer[] = [];
+const clients: TestClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 50 })));
+  await Promise.all(closers.splice(0).map((c) => c()));
+});
+
+const ratingEvent = (score: number): DomainEvent => ({ type: 'rating.created', rating: { conversationId: 'c_1', score, at: 1 } });
+
+describe('webhooks from a running server', () => {
+  it('POSTs each event once, signed, with its data', async () => {
+    const hook = await receiver();
+    const server = createServer({ secret: 's'.repeat(40), logger: silent, webhooks: { endpoints: [{ url: hook.url, secret: SECRET }] } });
+    servers.push(server);
+    const { url } = await server.listen(0, '127.0.0.1');
+    const { token } = await server.createAgent({ name: 'Alice' });
+    const v = await connectVisitor(url);
+    clients.push(v.client);
+    const a = await connectAgent(url, token);
+    clients.push(a.client);
+    const started = await v.client.request({ type: 'conversation.start', clientId: 's1', profile: { name: 'Ada' } });
+    const conversationId = (started as { conversation: { id: string } }).conversation.id;
+    await v.client.request({ type: 'conversation.start', clientId: 's1' }); // a retry: no second "created"
+    await v.client.request({ type: 'message.send', conversationId, clientId: 'm1', text: 'where is my parcel' });
+    await v.client.request({ type: 'message.send', conversationId, clientId: 'm1', text: 'where is my parcel' }); // duplicate
+    await v.client.request({ type: 'conversation.escalate', conversationId, reason: 'asked_for_human', transcript: [] });
+    await a.client.request({ type: 'conversation.accept', conversationId });
+    await a.client.request({ type: 'conversation.close', conversationId, reason: 'solved' });
+    await v.client.request({ type: 'rating.submit', conversationId, score: 5, comment: 'great' });
+    await hook.waitFor(6);
+    // Give a stray duplicate a moment to show up before asserting there is none.
+    await new Promise((r) => setTimeout(r, 100));
+
+    expect(hook.received).toHaveLength(6);
+    const byEvent = new Map<string, WebhookPayload>();
+    for (const r of hook.received) {
+      // Checked here by hand, independently of verifyWebhookSignature.
+      const [, t, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(r.headers['parley-signature']))!;
+      expect(mac).toBe(createHmac('sha256', SECRET).update(`${t}.${r.body}`).digest('hex'));
+      expect(Math.abs(Number(t) - Date.now() / 1000)).toBeLessThan(60);
+      expect(r.headers['content-type']).toBe('application/json');
+      const payload = JSON.parse(r.body) as WebhookPayload;
+      expect(r.headers['parley-event']).toBe(payload.event);
+      expect(r.headers['parley-delivery']).toBe(payload.id);
+      byEvent.set(payload.event, payload);
+    }
+    expect([...byEvent.keys()].sort()).toEqual(
+      ['conversation.assigned', 'conversation.closed', 'conversation.created', 'conversation.escalated', 'message.created', 'rating.created'],
+    );
+    expect(byEvent.get('conversation.created')!.data).toMatchObject({ conversation: { id: conversationId, status: 'bot', profile: { name: 'Ada' } } });
+    expect(byEvent.get('message.created')!.data).toMatchObject({ message: { conversationId, seq: 1, text: 'where is my parcel', author: { role: 'visitor' } } });
+    expect(byEvent.get('conversation.escalated')!.data).toMatchObject({ reason: 'asked_for_human', conversation: { status: 'queued' } });
+    expect(byEvent.get('conversation.assigned')!.data).toMatchObject({ agent: { name: 'Alice' }, conversation: { status: 'assigned' } });
+    expect(byEvent.get('conversation.closed')!.data).toMatchObject({ closedBy: 'agent', reason: 'solved', conversation: { status: 'closed' } });
+    expect(byEvent.get('rating.created')!.data).toMatchObject({ rating: { conversationId, score: 5, comment: 'great' } });
+    expect(JSON.stringify(byEvent.get('conversation.created'))).not.toContain('ReadSeq');
+  });
+
+  it('sends only the events an endpoint subscribed to', async () => {
+    const hook = await receiver();
+    const server = createServer({ secret: 's'.repeat(40), logger: silent, webhooks: { endpoints: [{ url: hook.url, secret: SECRET, events: ['message.created'] }] } });
+    servers.push(server);
+    const { url } = await server.listen(0, '127.0.0.1');
+    const v = await connectVisitor(url);
+    clients.push(v.client);
+    const started = await v.client.request({ type: 'conversation.start', clientId: 's1' });
+    const conversationId = (started as { conversation: { id: string } }).conversation.id;
+    await v.client.request({ type: 'message.send', conversationId, clientId: 'm1', text: 'hello' });
+    await hook.waitFor(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(hook.received.map((r) => r.headers['parley-event'])).toEqual(['message.created']);
+  });
+});
+
+describe('createWebhookDispatcher', () => {
+  it('retries with growing delays after two failures, then succeeds, keeping the delivery id', async () => {
+    const hook = await receiver((n) => (n < 2 ? 503 : 200));
+    const outcomes: string[] = [];
+    const dispatcher = createWebhookDispatcher({
+      endpoints: [{ url: hook.url, secret: SECRET }],
+      logger: silent,
+      baseDelayMs: 40,
+      onOutcome: (_e, outcome) => outcomes.push(outcome),
+    });
+    dispatcher.emit(ratingEvent(4));
+    await hook.waitFor(3);
+    await expect.poll(() => dispatcher.pending()).toBe(0);
+    expect(hook.received.map((r) => r.headers['parley-attempt'])).toEqual(['1', '2', '3']);
+    expect(new Set(hook.received.map((r) => r.headers['parley-delivery'])).size).toBe(1);
+    expect(new Set(hook.received.map((r) => r.body)).size).toBe(1);
+    for (const r of hook.received) {
+      expect(verifyWebhookSignature({ secret: SECRET, header: r.headers['parley-signature'] as string, body: r.body })).toBe(true);
+    }
+    // Delays are drawn from the upper half of 40 ms, then of 80 ms.
+    const firstGap = hook.received[1]!.at - hook.received[0]!.at;
+    const secondGap = hook.received[2]!.at - hook.received[1]!.at;
+    expect(firstGap).toBeGreaterThanOrEqual(18);
+    expect(secondGap).toBeGreaterThanOrEqual(38);
+    expect(outcomes).toEqual(['retried', 'retried', 'delivered']);
+    await dispatcher.close();
+  });
+
+  it('does not retry a 4xx refusal, and gives up after maxAttempts on 5xx', async () => {
+    const refusing = await receiver(() => 400);
+    const failing = await receiver(() => 500);
+    const outcomes: string[] = [];
+    const dispatcher = createWebhookDispatcher({
+      endpoints: [{ url: refusing.url, secret: SECRET }, { url: failing.url, secret: SECRET }],
+      logger: silent,
+      baseDelayMs: 5,
+      maxAttempts: 3,
+      onOutcome: (_e, outcome) => outcomes.push(outcome),
+    });
+    dispatcher.emit(ratingEvent(1));
+    await failing.waitFor(3);
+    await expect.poll(() => dispatcher.pending()).toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(refusing.received).toHaveLength(1);
+    expect(failing.received).toHaveLength(3);
+    expect(outcomes.filter((o) => o === 'failed')).toHaveLength(2);
+    await dispatcher.close();
+  });
+
+  it('retries when the receiver is not listening at all', async () => {
+    const hook = await receiver();
+    const port = Number(new URL(hook.url).port);
+    await closers.pop()!();
+    const dispatcher = createWebhookDispatcher({ endpoints: [{ url: hook.url, secret: SECRET }], logger: silent, baseDelayMs: 100 });
+    dispatcher.emit(ratingEvent(2));
+    await new Promise((r) => setTimeout(r, 30));
+    // The receiver comes back on the same port; a retry finds it.
+    const back = createHttpServer((_req, res) => res.writeHead(204).end());
+    const got = new Promise<void>((resolve) => back.once('request', () => resolve()));
+    await new Promise<void>((resolve) => back.listen(port, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => back.close(() => resolve())));
+    await got;
+    await expect.poll(() => dispatcher.pending()).toBe(0);
+    await dispatcher.close();
+  });
+
+  it('close() stops retrying and forgets what is left', async () => {
+    const hook = await receiver(() => 500);
+    const dispatcher = createWebhookDispatcher({ endpoints: [{ url: hook.url, secret: SECRET }], logger: silent, baseDelayMs: 60_000 });
+    dispatcher.emit(ratingEvent(3));
+    await hook.waitFor(1);
+    await expect.poll(() => hook.received.length).toBe(1);
+    await dispatcher.close(10);
+    expect(dispatcher.pending()).toBe(0);
+    dispatcher.emit(ratingEvent(3));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(hook.received).toHaveLength(1);
+  });
+
+  it('refuses bad endpoints with CONFIG_INVALID', () => {
+    const make = (endpoint: { url: string; secret: string; events?: never[] }) => () => createWebhookDispatcher({ endpoints: [endpoint], logger: silent });
+    for (const bad of [{ url: 'not a url', secret: SECRET }, { url: 'ftp://x.example/', secret: SECRET }, { url: 'https://x.example/', secret: 'short' }, { url: 'https://x.example/', secret: SECRET, events: ['nope' as never] }]) {
+      expect(make(bad)).toThrow(ParleyError);
+    }
+  });
+});
+
+describe('verifyWebhookSignature', () => {
+  const body = '{"id":"wh_1"}';
+  const nowMs = 1_700_000_000_000;
+  const t = nowMs / 1000;
+  it('accepts a fresh, matching signature and nothing else', () => {
+    const header = signWebhook(SECRET, t, body);
+    expect(verifyWebhookSignature({ secret: SECRET, header, body, nowMs })).toBe(true);
+    expect(verifyWebhookSignature({ secret: SECRET, header, body: `${body} `, nowMs })).toBe(false);
+    expect(verifyWebhookSignature({ secret: `${SECRET}x`, header, body, nowMs })).toBe(false);
+    expect(verifyWebhookSignature({ secret: SECRET, header, body, nowMs: nowMs + 301_000 })).toBe(false);
+    expect(verifyWebhookSignature({ secret: SECRET, header: signWebhook(SECRET, t + 1, body).replace(/^t=\d+/, `t=${t}`), body, nowMs })).toBe(false);
+    expect(verifyWebhookSignature({ secret: SECRET, header: undefined, body, nowMs })).toBe(false);
+    expect(verifyWebhookSignature({ secret: SECRET, header: 'garbage', body, nowMs })).toBe(false);
+  });
+});
