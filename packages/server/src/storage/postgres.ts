@@ -33,6 +33,7 @@ import type {
   Transition,
   Visitor,
 } from './storage.js';
+import type { AgentRecord, ErasureResult, RetentionResult } from './privacy-store.js';
 
 export interface PostgresStorageOptions {
   /** e.g. `postgres://user@host:5432/db`. */
@@ -1053,6 +1054,74 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       const rating: Rating = { conversationId: row.conversation_id, score: row.score, at: toInt(row.at) };
       if (row.comment !== null) rating.comment = row.comment;
       return { rating, created: inserted.rowCount === 1 };
+    },
+
+    async listVisitorConversations(visitorId) {
+      const { rows } = await query<{ id: string }>('SELECT id FROM conversations WHERE visitor_id = $1 ORDER BY created_at ASC, id ASC', [visitorId]);
+      return rows.map((row) => row.id);
+    },
+    async eraseVisitor(visitorId) {
+      // Queued appends land first, so no message of this visitor is written after the delete.
+      await settleAppends();
+      return inTransaction(async (client): Promise<ErasureResult | undefined> => {
+        // Locks the visitor row: a conversation start racing the erasure waits, then fails on the missing visitor.
+        const found = await client.query('SELECT id FROM visitors WHERE id = $1 FOR UPDATE', [visitorId]);
+        if (found.rowCount !== 1) return undefined;
+        const ofVisitor = 'SELECT id FROM conversations WHERE visitor_id = $1';
+        const withFiles = await client.query<{ attachments: unknown }>(
+          `SELECT attachments FROM messages WHERE conversation_id IN (${ofVisitor}) AND attachments IS NOT NULL`,
+          [visitorId],
+        );
+        const attachmentUrls = withFiles.rows.flatMap((row) => (jsonArray<Attachment>(row.attachments) ?? []).map((a) => a.url));
+        const messages = await client.query(`DELETE FROM messages WHERE conversation_id IN (${ofVisitor})`, [visitorId]);
+        await client.query(`DELETE FROM conversation_pages WHERE conversation_id IN (${ofVisitor})`, [visitorId]);
+        await client.query(`DELETE FROM ratings WHERE conversation_id IN (${ofVisitor})`, [visitorId]);
+        const conversations = await client.query('DELETE FROM conversations WHERE visitor_id = $1', [visitorId]);
+        await client.query('DELETE FROM visitors WHERE id = $1', [visitorId]);
+        return { conversations: conversations.rowCount ?? 0, messages: messages.rowCount ?? 0, attachmentUrls };
+      });
+    },
+    async applyRetention({ closedBefore, limit }) {
+      await settleAppends();
+      return inTransaction(async (client): Promise<RetentionResult> => {
+        // SKIP LOCKED: two nodes running the job at once split the work instead of waiting on each other.
+        const { rows } = await client.query<{ id: string }>(
+          `SELECT id FROM conversations WHERE status = 'closed' AND closed_at < $1 ORDER BY closed_at ASC LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [closedBefore, Math.max(1, Math.floor(limit))],
+        );
+        const ids = rows.map((row) => row.id);
+        if (ids.length > 0) {
+          await client.query('DELETE FROM messages WHERE conversation_id = ANY($1)', [ids]);
+          await client.query('DELETE FROM conversation_pages WHERE conversation_id = ANY($1)', [ids]);
+          await client.query('DELETE FROM ratings WHERE conversation_id = ANY($1)', [ids]);
+          await client.query('DELETE FROM conversations WHERE id = ANY($1)', [ids]);
+        }
+        const visitors = await client.query(
+          'DELETE FROM visitors v WHERE v.created_at < $1 AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.visitor_id = v.id)',
+          [closedBefore],
+        );
+        return { conversations: ids.length, visitors: visitors.rowCount ?? 0 };
+      });
+    },
+    async listAgents(siteId) {
+      const { rows } = await query<AgentRow & { created_at: BigintText; is_disabled: boolean }>(
+        `SELECT ${AGENT_COLUMNS}, a.created_at, (a.token_hash LIKE 'revoked:%' AND a.password_hash IS NULL) AS is_disabled
+         FROM agents a WHERE a.site_id = $1 ORDER BY a.created_at ASC, a.id ASC`,
+        [siteId],
+      );
+      return rows.map((row): AgentRecord => ({ ...toAgent(row), createdAt: toInt(row.created_at), disabled: row.is_disabled === true }));
+    },
+    async disableAgent(agentId) {
+      return inTransaction(async (client) => {
+        // Same stand-in as revokeAgentCredentials: token_hash is NOT NULL UNIQUE and no SHA-256 hex equals it.
+        const { rowCount } = await client.query(
+          `UPDATE agents SET token_hash = $1, password_hash = NULL, availability = 'offline' WHERE id = $2`,
+          [`revoked:${randomUUID()}`, agentId],
+        );
+        if (rowCount !== 1) return false;
+        await client.query('DELETE FROM agent_sessions WHERE agent_id = $1', [agentId]);
+        return true;
+      });
     },
 
     drain: () => settleAppends(),

@@ -35,6 +35,7 @@ import type {
   Transition,
   Visitor,
 } from './storage.js';
+import type { AgentRecord, ErasureResult, RetentionResult } from './privacy-store.js';
 
 export interface SqliteStorageOptions {
   /** A file path, or `:memory:`. The parent directory is created if missing. */
@@ -808,6 +809,73 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         const rating: Rating = { conversationId: row.conversation_id, score: row.score, at: row.at };
         if (row.comment !== null) rating.comment = row.comment;
         return { rating, created: info.changes === 1 };
+      })(),
+    ),
+
+    listVisitorConversations: (visitorId) => run(() =>
+      db
+        .prepare<[string], { id: string }>('SELECT id FROM conversations WHERE visitor_id = ? ORDER BY created_at ASC, rowid ASC')
+        .all(visitorId)
+        .map((row) => row.id),
+    ),
+    eraseVisitor: (visitorId) => run(() =>
+      // transact() flushes queued appends first, so no message of this visitor lands after the delete.
+      transact((): ErasureResult | undefined => {
+        if (q.visitorById.get(visitorId) === undefined) return undefined;
+        const ofVisitor = 'SELECT id FROM conversations WHERE visitor_id = ?';
+        const attachmentUrls = db
+          .prepare<[string], { attachments: string }>(
+            `SELECT attachments FROM messages WHERE conversation_id IN (${ofVisitor}) AND attachments IS NOT NULL`,
+          )
+          .all(visitorId)
+          .flatMap((row) => parseJson<Attachment[]>(row.attachments, []).map((a) => a.url));
+        const messages = db.prepare(`DELETE FROM messages WHERE conversation_id IN (${ofVisitor})`).run(visitorId).changes;
+        db.prepare(`DELETE FROM conversation_pages WHERE conversation_id IN (${ofVisitor})`).run(visitorId);
+        db.prepare(`DELETE FROM ratings WHERE conversation_id IN (${ofVisitor})`).run(visitorId);
+        const conversations = db.prepare('DELETE FROM conversations WHERE visitor_id = ?').run(visitorId).changes;
+        db.prepare('DELETE FROM visitors WHERE id = ?').run(visitorId);
+        return { conversations, messages, attachmentUrls };
+      }),
+    ),
+    applyRetention: ({ closedBefore, limit }) => run(() =>
+      transact((): RetentionResult => {
+        const ids = db
+          .prepare<[number, number], { id: string }>(
+            `SELECT id FROM conversations WHERE status = 'closed' AND closed_at < ? ORDER BY closed_at ASC LIMIT ?`,
+          )
+          .all(closedBefore, Math.max(1, Math.floor(limit)))
+          .map((row) => row.id);
+        for (const id of ids) {
+          db.prepare('DELETE FROM messages WHERE conversation_id = ?').run(id);
+          db.prepare('DELETE FROM conversation_pages WHERE conversation_id = ?').run(id);
+          db.prepare('DELETE FROM ratings WHERE conversation_id = ?').run(id);
+          db.prepare('DELETE FROM conversations WHERE id = ?').run(id);
+        }
+        const visitors = db
+          .prepare('DELETE FROM visitors WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.visitor_id = visitors.id)')
+          .run(closedBefore).changes;
+        return { conversations: ids.length, visitors };
+      }),
+    ),
+    listAgents: (siteId) => run(() =>
+      db
+        .prepare<[string], AgentRow & { created_at: number; is_disabled: number }>(
+          `SELECT ${AGENT_COLUMNS}, a.created_at,
+                  (a.token_hash LIKE 'revoked:%' AND a.password_hash IS NULL) AS is_disabled
+           FROM agents a WHERE a.site_id = ? ORDER BY a.created_at ASC, a.rowid ASC`,
+        )
+        .all(siteId)
+        .map((row): AgentRecord => ({ ...toAgent(row), createdAt: row.created_at, disabled: row.is_disabled === 1 })),
+    ),
+    disableAgent: (agentId) => run(() =>
+      db.transaction(() => {
+        // Same stand-in as revokeAgentCredentials: token_hash is NOT NULL UNIQUE and no SHA-256 hex equals it.
+        const changed = db
+          .prepare(`UPDATE agents SET token_hash = ?, password_hash = NULL, availability = 'offline' WHERE id = ?`)
+          .run(`revoked:${randomUUID()}`, agentId).changes;
+        if (changed === 0) return false;
+        db.prepare('DELETE FROM agent_sessions WHERE agent_id = ?').run(agentId);
+        return true;
       })(),
     ),
 

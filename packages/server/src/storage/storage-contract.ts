@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ParleyError, type Author } from '@parley/protocol';
 import type { Storage } from './storage.js';
+import { runPrivacyContract } from './privacy-contract.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -20,6 +21,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
  * runStorageContract('sqlite :memory:', () => createSqliteStorage({ path: ':memory:' }));
  */
 export function runStorageContract(name: string, makeStorage: () => Storage | Promise<Storage>): void {
+  runPrivacyContract(name, makeStorage);
   describe(`Storage contract: ${name}`, () => {
     let storage: Storage;
     let siteId: string;

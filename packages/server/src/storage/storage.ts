@@ -14,6 +14,7 @@ import type {
   TranscriptItem,
   VisitorProfile,
 } from '@parley/protocol';
+import type { PrivacyStore } from './privacy-store.js';
 
 export interface Site {
   id: string;
@@ -178,7 +179,7 @@ export interface Transition {
  * database reject with `ParleyError('STORAGE_UNAVAILABLE', …, { retryable: true })`; domain refusals reject with
  * the domain code (`CONVERSATION_NOT_FOUND`, `CONVERSATION_CLOSED`).
  */
-export interface Storage {
+export interface Storage extends PrivacyStore {
   getSiteByKey(key: string): Promise<Site | undefined>;
   getSite(id: string): Promise<Site | undefined>;
   /** The site used when a visitor sends no `siteKey` (key `demo` until multi-site lands). */
