@@ -232,8 +232,10 @@ describe('createServer: hand-off', () => {
     expect(await v.next((f) => isNew(f) && f.message.kind === 'event')).toBeDefined();
     expect(await a.next((f) => f.type === 'queue.snapshot' && f.entries.length === 0)).toBeDefined();
 
-    await a.request({ type: 'conversation.join', conversationId: conversation.id, afterSeq: 0 });
-    const closed = await a.request({ type: 'conversation.close', conversationId: conversation.id, reason: 'resolved' });
+    // Only the agent who won the conversation may close it.
+    const owner = ra.type === 'conversation.assigned' ? a : b;
+    await owner.request({ type: 'conversation.join', conversationId: conversation.id, afterSeq: 0 });
+    const closed = await owner.request({ type: 'conversation.close', conversationId: conversation.id, reason: 'resolved' });
     expect(closed).toMatchObject({ type: 'conversation.closed', by: 'agent', reason: 'resolved' });
     expect(await v.next((f) => f.type === 'conversation.closed')).toMatchObject({ by: 'agent' });
     const refused = await v.request({ type: 'message.send', conversationId: conversation.id, clientId: 'late', text: 'x' });
@@ -243,7 +245,7 @@ describe('createServer: hand-off', () => {
       type: 'rating.created',
       score: 5,
     });
-    expect(await a.next((f) => f.type === 'rating.created')).toMatchObject({ score: 5, comment: 'great' });
+    expect(await owner.next((f) => f.type === 'rating.created')).toMatchObject({ score: 5, comment: 'great' });
     expect(await v.request({ type: 'rating.submit', conversationId: conversation.id, score: 1 })).toMatchObject({ score: 5 });
     expect(await a.request({ type: 'agent.availability', availability: 'away' })).toMatchObject({ type: 'ok' });
   });

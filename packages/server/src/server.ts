@@ -2,12 +2,14 @@
 // heartbeat sweep, graceful shutdown. Hands every socket to a Connection and /api, /console to src/http/;
 // knows no frame semantics.
 
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, DEFAULT_HEARTBEAT_MS, DEFAULT_LIMITS, ParleyError, type Limits, type Role, type ServerFrame } from '@parley/protocol';
 import { Connection } from './connection.js';
-import type { Fanout } from './fanout/fanout.js';
+import { clientAddress, createHandshakeGate } from './handshake.js';
+import { createSharedLimits } from './shared-limits.js';
+import { agentTopic, type Fanout } from './fanout/fanout.js';
 import { createMemoryFanout } from './fanout/memory.js';
 import type { ServerServices } from './handlers/context.js';
 import { createJsonLogger, describeError, type Logger } from './logger.js';
@@ -36,9 +38,15 @@ export interface CreateServerOptions {
   fanout?: Fanout;
   /** Attach to an existing HTTP server instead of creating one; only the /ws/* upgrades are taken. */
   httpServer?: HttpServer;
-  /** Origins allowed to open sockets (checked at upgrade, 403 otherwise). Default `'*'`. Requests without an
-   * `Origin` header (non-browser clients) are allowed. */
+  /** Origins allowed to open visitor sockets (checked at upgrade, 403 otherwise), on top of each site's own list.
+   * Default `'*'`: the sites' lists decide. Requests without an `Origin` header (non-browser clients) are allowed. */
   allowedOrigins?: '*' | readonly string[];
+  /** Origins of agent consoles served from elsewhere. `/ws/agent` accepts browsers only from these and from this
+   * server's own origin (the console at `/console/`). */
+  consoleOrigins?: readonly string[];
+  /** Client IPs (as `socket.remoteAddress` shows them, e.g. `::ffff:127.0.0.1`) exempt from the per-IP limits: a
+   * load generator on one machine. Never list a reverse proxy here; that would switch the per-IP limits off. */
+  rateExemptAddresses?: readonly string[];
   logger?: Logger;
   /** Lower, never raise, the protocol limits. */
   limits?: Partial<Limits>;
@@ -85,6 +93,11 @@ export interface ParleyServer {
   createAgent(input: NewAgentInput): Promise<{ agent: Agent; token: string }>;
   /** Open sockets, for metrics and tests. */
   connectionCount(): number;
+  /**
+   * Revokes an agent's token and login sessions, and closes their live sockets (every node sharing the fanout) with
+   * `AUTH_INVALID_TOKEN` / 4001. False for an unknown agent.
+   */
+  revokeAgent(agentId: string): Promise<boolean>;
   /** The Prometheus series served at `/metrics`. */
   readonly metrics: ServerMetrics;
   /**
@@ -94,13 +107,18 @@ export interface ParleyServer {
   readonly handleRequest: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
+/** How long a new socket may stay without a successful `hello` (unauthenticated) before it is closed with 4003. */
+export const DEFAULT_HELLO_TIMEOUT_MS = 10_000;
+
 const ENDPOINTS: Readonly<Record<string, Role>> = { '/ws/visitor': 'visitor', '/ws/agent': 'agent' };
 
 /** Room over maxFrameBytes so a slightly large frame reaches the decoder and gets an error frame before the 1009. */
 const PAYLOAD_SLACK_BYTES = 1024;
 
-function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+function rejectUpgrade(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const reason = STATUS_CODES[status] ?? 'Error';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
 }
 
 /**
@@ -119,8 +137,15 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     }
   }
   const rates: RateLimits = { ...DEFAULT_RATES, ...options.rates };
+  // Raising the per-connection message rate raises the shared ones with it unless they are set too: one sender's
+  // sockets together get what one socket gets, and an address gets ten senders' worth.
+  if (options.rates?.messages !== undefined) {
+    const { perSecond, burst } = options.rates.messages;
+    rates.subjectMessages = options.rates.subjectMessages ?? { perSecond, burst };
+    rates.ipMessages = options.rates.ipMessages ?? { perSecond: perSecond * 10, burst: burst * 10 };
+  }
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-  const helloTimeoutMs = options.helloTimeoutMs ?? 10_000;
+  const helloTimeoutMs = options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS;
   let secret = options.secret;
   if (secret === undefined) {
     logger.warn('config.ephemeral_secret', { note: 'no secret given: visitor tokens will not survive a restart' });
@@ -143,6 +168,8 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   const fanout =
     options.fanout ?? createMemoryFanout({ onListenerError: (err, topic) => logger.error('fanout.listener_failed', { topic, ...describeError(err) }) });
   const allowedOrigins = options.allowedOrigins ?? '*';
+  const handshakeGate = createHandshakeGate({ storage, allowedOrigins, consoleOrigins: options.consoleOrigins ?? [], handshakes: rates.handshakes, exemptAddresses: options.rateExemptAddresses });
+  const sharedLimits = createSharedLimits(rates, options.rateExemptAddresses);
 
   // Per visitor, not per socket: opening more sockets must not buy more conversations.
   const startBuckets = new Map<string, TokenBucket>();
@@ -258,11 +285,22 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
       return;
     }
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
-    if (origin !== undefined && allowedOrigins !== '*' && !allowedOrigins.includes(origin)) {
-      logger.info('upgrade.origin_refused', { origin, code: 'AUTH_ORIGIN_REFUSED' });
-      rejectUpgrade(socket, 403, 'Forbidden');
-      return;
-    }
+    handshakeGate.check(req, role, now()).then(
+      (refusal) => {
+        if (refusal !== undefined) {
+          logger.info('upgrade.refused', { role, origin, code: refusal.code, status: refusal.status });
+          rejectUpgrade(socket, refusal.status, refusal.text, refusal.headers);
+        } else if (isShuttingDown) rejectUpgrade(socket, 503, 'Service Unavailable');
+        else acceptUpgrade(req, socket, head, role, origin);
+      },
+      (err: unknown) => {
+        logger.error('upgrade.check_failed', describeError(err));
+        rejectUpgrade(socket, 503, 'Service Unavailable');
+      },
+    );
+  };
+
+  const acceptUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, role: Role, origin: string | undefined): void => {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = new Connection({
         ws,
@@ -271,6 +309,8 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
         services,
         rates,
         helloTimeoutMs,
+        remoteAddress: clientAddress(req),
+        sharedLimits,
         isShuttingDown: () => isShuttingDown,
         onClose: (c) => {
           connections.delete(c);
@@ -297,6 +337,8 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     }
     for (const [visitorId, bucket] of startBuckets) if (bucket.isFull(at)) startBuckets.delete(visitorId);
     auth.sweep();
+    handshakeGate.sweep(at);
+    sharedLimits.sweep(at);
   }, heartbeatMs);
   heartbeat.unref();
 
@@ -367,6 +409,12 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     },
     createAgent: (input) => createAgentRecord(storage, input),
     connectionCount: () => connections.size,
+    async revokeAgent(agentId) {
+      if (!(await storage.revokeAgentCredentials(agentId))) return false;
+      logger.info('agent.revoked', { agentId });
+      await fanout.publish(agentTopic(agentId), { frame: { type: 'error', code: 'AUTH_INVALID_TOKEN', message: 'your access was revoked' } });
+      return true;
+    },
     metrics,
     handleRequest: onRequest,
   };

@@ -1,6 +1,7 @@
 // Frame type → handler. The mapped type makes a missing handler a compile error.
 
-import type { ClientFrame, ClientFrameType } from '@parley/protocol';
+import { ParleyError, type ClientFrame, type ClientFrameType } from '@parley/protocol';
+import { isIdentityStale } from '../identity.js';
 import { handleAgentAvailability } from './agent-availability.js';
 import type { Handler, HandlerContext } from './context.js';
 import { handleConversationAccept } from './conversation-accept.js';
@@ -35,5 +36,11 @@ const HANDLERS: { [K in ClientFrameType]: Handler<Extract<ClientFrame, { type: K
 };
 
 export function dispatch(ctx: HandlerContext, frame: ClientFrame): Promise<void> {
+  const identity = ctx.session?.identity;
+  // A session proven by a JWT lasts only as long as the JWT: after it, every action is refused and the socket closes,
+  // so the client reconnects with a fresh identity.
+  if (identity !== undefined && frame.type !== 'ping' && isIdentityStale(identity, ctx.services.now())) {
+    return Promise.reject(new ParleyError('AUTH_IDENTITY_INVALID', 'the identity token has expired; reconnect with a fresh one', { details: { reason: 'expired' } }));
+  }
   return (HANDLERS[frame.type] as Handler)(ctx, frame);
 }
