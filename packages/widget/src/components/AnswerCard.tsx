@@ -1,6 +1,7 @@
 // A FAQ answer with "Did this help?" and, on the latest answer, related questions as quick replies.
 import { useActions, useT } from '../hooks/use-store.js';
 import type { TimelineItem } from '../store/types.js';
+import { focusInput } from './Composer.js';
 import { MessageText } from './MessageText.js';
 
 type AnswerItem = Extract<TimelineItem, { kind: 'answer' }>;
@@ -41,7 +42,16 @@ export function AnswerCard({ item, isLatest }: { item: AnswerItem; isLatest: boo
         <div class="pc-suggestions" role="group" aria-label={t('faq.related')}>
           <span class="pc-meta">{t('faq.related')}</span>
           {item.suggestions.map((s) => (
-            <button key={s.id} type="button" class="pc-chip" onClick={() => pickSuggestion(s)}>
+            <button
+              key={s.id}
+              type="button"
+              class="pc-chip"
+              onClick={(e) => {
+                // The chips belong to the latest answer and go away with the new one: keep focus on the message box.
+                focusInput(e.currentTarget);
+                pickSuggestion(s);
+              }}
+            >
               {s.question}
             </button>
           ))}

@@ -2,6 +2,9 @@
 import { useState } from 'preact/hooks';
 import { useActions, useStore, useT } from '../hooks/use-store.js';
 
+/** Focuses the message box from a control that is about to disappear, so keyboard focus never drops to <body>. */
+export const focusInput = (from: Element): void => (from.getRootNode() as ShadowRoot | Document).getElementById('pc-input')?.focus();
+
 export function Composer() {
   const { t } = useT();
   const { ask, typing, escalate } = useActions();
@@ -17,7 +20,15 @@ export function Composer() {
   return (
     <form class="pc-composer" onSubmit={submit}>
       {status === 'bot' ? (
-        <button type="button" class="pc-escalate" onClick={() => void escalate('requested')}>
+        <button
+          type="button"
+          class="pc-escalate"
+          onClick={(e) => {
+            // This button goes away with the hand-off: keep keyboard focus in the panel, on the message box.
+            focusInput(e.currentTarget);
+            void escalate('requested');
+          }}
+        >
           {t('escalate.button')}
         </button>
       ) : null}

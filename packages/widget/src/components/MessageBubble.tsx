@@ -1,6 +1,7 @@
 // One chat message: author, text, time, and for the shopper's own messages the delivery state with retry.
 import { useActions, useT } from '../hooks/use-store.js';
 import type { TimelineItem } from '../store/types.js';
+import { focusInput } from './Composer.js';
 import { MessageText } from './MessageText.js';
 
 type MessageItem = Extract<TimelineItem, { kind: 'message' }>;
@@ -25,7 +26,7 @@ export function MessageBubble({ item }: { item: MessageItem }) {
               class="pc-link"
               onClick={(e) => {
                 // This button disappears with the retry: keep focus in the panel, on the message box.
-                (e.currentTarget.getRootNode() as ShadowRoot | Document).getElementById('pc-input')?.focus();
+                focusInput(e.currentTarget);
                 void retry(item.id);
               }}
             >

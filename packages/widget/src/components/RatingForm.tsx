@@ -1,5 +1,5 @@
 // CSAT after the agent closes: a 1–5 radio group and an optional comment; then thanks and "start again".
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useActions, useStore, useT } from '../hooks/use-store.js';
 
 const SCORES = [1, 2, 3, 4, 5] as const;
@@ -10,13 +10,21 @@ export function RatingForm() {
   const state = useStore((s) => s.conversation.rating);
   const [score, setScore] = useState(0);
   const [comment, setComment] = useState('');
-  if (state === 'sent') {
+  const again = useRef<HTMLButtonElement>(null);
+  const isSent = state === 'sent';
+  useEffect(() => {
+    // The form, and the submit button that had focus, just went away: keep keyboard focus in the panel (but never
+    // take it from the host page, e.g. when another tab sent the rating).
+    const doc = again.current?.ownerDocument;
+    if (isSent && doc && (!doc.activeElement || doc.activeElement === doc.body)) again.current?.focus();
+  }, [isSent]);
+  if (isSent) {
     return (
       <div class="pc-form">
         <p class="pc-done" role="status">
           {t('rating.thanks')}
         </p>
-        <button type="button" class="pc-primary" onClick={restart}>
+        <button ref={again} type="button" class="pc-primary" onClick={restart}>
           {t('closed.new')}
         </button>
       </div>
