@@ -98,7 +98,7 @@ describe('createController', () => {
     const host = document.querySelector<HTMLElement>('[data-pos]')!;
     expect(host.getAttribute('data-pos')).toBe('left');
     const css = (host.shadowRoot!.adoptedStyleSheets as unknown as Array<{ cssText: string }>).map((s) => s.cssText).join('\n');
-    expect(css).toContain(':host{--pa:#ffd400;--pf:#000}');
+    expect(css).toContain(':host{--pa:#ffd400!important;--pf:#000!important}');
     expect(css).toContain('all:initial');
   });
 

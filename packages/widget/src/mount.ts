@@ -107,7 +107,7 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
   // Keep the input above the on-screen keyboard: size the full-screen panel by the visual viewport.
   const vv = globalThis.visualViewport;
   const onViewport = (): void => {
-    if (vv) viewport.replaceSync(`:host{--pvh:${Math.round(vv.height)}px}`);
+    if (vv) viewport.replaceSync(`:host{--pvh:${Math.round(vv.height)}px!important}`);
   };
   vv?.addEventListener('resize', onViewport);
   onViewport();

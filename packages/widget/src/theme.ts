@@ -23,7 +23,8 @@ export function themeCss(theme: WidgetTheme | undefined): string {
   const l = luminance(color);
   // White and black give equal contrast at L = 0.179, where both are 4.58:1; so the better one is always ≥ 4.5:1.
   const fg = l !== undefined && l > 0.179 ? '#000' : '#fff';
-  return `:host{--pa:${color};--pf:${fg}}`;
+  // !important, like the defaults in launcher-css.ts: the page's own rules on the host element must not win.
+  return `:host{--pa:${color}!important;--pf:${fg}!important}`;
 }
 
 /** A constructable stylesheet, so a strict CSP (no 'unsafe-inline' styles) is never violated. */

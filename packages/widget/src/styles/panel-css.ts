@@ -1,10 +1,11 @@
 // Panel styles, shipped in the app chunk and adopted into the same shadow root as the launcher.
+// `:host` declarations are !important so the page's rules on the host element lose (see launcher-css.ts).
 // Mobile (≤ 480px): full screen, sized by the visual viewport (--pvh, set by mount.ts) so the keyboard never hides the input.
 
-export const PANEL_CSS = `:host{--pbg:#fff;--ptx:#111827;--pmu:#4b5563;--pbd:#d1d5db;--psf:#f3f4f6;color:var(--ptx);font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+export const PANEL_CSS = `:host{--pbg:#fff!important;--ptx:#111827!important;--pmu:#4b5563!important;--pbd:#d1d5db!important;--psf:#f3f4f6!important;color:var(--ptx)!important;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif!important}
 .pl{position:relative}
-:host([data-mode=dark]){--pbg:#111827;--ptx:#f9fafb;--pmu:#d1d5db;--pbd:#4b5563;--psf:#1f2937}
-@media (prefers-color-scheme:dark){:host([data-mode=auto]){--pbg:#111827;--ptx:#f9fafb;--pmu:#d1d5db;--pbd:#4b5563;--psf:#1f2937}}
+:host([data-mode=dark]){--pbg:#111827!important;--ptx:#f9fafb!important;--pmu:#d1d5db!important;--pbd:#4b5563!important;--psf:#1f2937!important}
+@media (prefers-color-scheme:dark){:host([data-mode=auto]){--pbg:#111827!important;--ptx:#f9fafb!important;--pmu:#d1d5db!important;--pbd:#4b5563!important;--psf:#1f2937!important}}
 *{box-sizing:border-box}
 .pb{position:absolute;top:-4px;right:-4px;min-width:20px;padding:0 5px;border-radius:10px;background:#b91c1c;color:#fff;font:700 12px/20px sans-serif;text-align:center}
 .pb:empty{display:none}
