@@ -50,6 +50,7 @@ export const CLIENT_FIELDS: Readonly<Record<ClientFrameType, Fields>> = {
     token: opt(str('maxTokenLength')),
     siteKey: opt(str('maxIdLength')),
     resume: opt(arr(obj({ conversationId: id, afterSeq: seq }), 'maxResume')),
+    identity: opt(obj({ userId: opt(str('maxLabelLength', 1)), hmac: opt(str('maxIdLength', 1)), jwt: opt(str('maxTokenLength', 1)) })),
   },
   ping: {},
   'conversation.start': { clientId: id, profile },

@@ -109,6 +109,19 @@ export interface HelloFrame {
   siteKey?: string;
   /** Conversations to rejoin, each from the last seq this client saw. */
   resume?: ResumePoint[];
+  /** The shopper's identity as signed by the site's backend (visitors only). Required when the site says so. */
+  identity?: VisitorIdentity;
+}
+
+/**
+ * A shopper identity proven by the site's backend with the site's identity secret, in one of two forms:
+ * `{ userId, hmac }` where `hmac` is hex HMAC-SHA256(userId) (long-lived, like the user id), or `{ jwt }`, an HS256
+ * JWT whose `sub` is the user id and which carries `exp` (short-lived). Give exactly one of `hmac` and `jwt`.
+ */
+export interface VisitorIdentity {
+  userId?: string;
+  hmac?: string;
+  jwt?: string;
 }
 
 export interface PingFrame {

@@ -19,11 +19,12 @@ import {
   type ServerFrame,
 } from '@parley/protocol';
 import type { FanoutMessage, FanoutSubscription } from './fanout/fanout.js';
-import { siteAgentsTopic, visitorTopic } from './fanout/fanout.js';
+import { agentTopic, siteAgentsTopic, visitorTopic } from './fanout/fanout.js';
 import type { HandlerContext, ServerServices, Session } from './handlers/context.js';
 import { dispatch } from './handlers/dispatch.js';
 import { describeError } from './logger.js';
 import { TokenBucket, type RateLimits } from './rate-limit.js';
+import type { SharedLimits } from './shared-limits.js';
 
 /** Errors after which the connection is closed (README "closes?" column); the rest leave it open. */
 const CLOSING_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -32,6 +33,8 @@ const CLOSING_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'AUTH_INVALID_TOKEN',
   'AUTH_EXPIRED_TOKEN',
   'AUTH_ORIGIN_REFUSED',
+  'AUTH_IDENTITY_REQUIRED',
+  'AUTH_IDENTITY_INVALID',
   'SERVER_SHUTTING_DOWN',
 ]);
 
@@ -45,6 +48,10 @@ export interface ConnectionOptions {
   services: ServerServices;
   rates: RateLimits;
   helloTimeoutMs: number;
+  /** The client's IP (`socket.remoteAddress`), for the per-address limits. */
+  remoteAddress: string;
+  /** Limits shared with the subject's and the address's other connections. */
+  sharedLimits: SharedLimits;
   /** True once the server is draining: new frames are refused with SERVER_SHUTTING_DOWN. */
   isShuttingDown: () => boolean;
   onClose: (connection: Connection) => void;
@@ -189,9 +196,25 @@ export class Connection {
       this.strike();
       return;
     }
+    const sharedRefusal = this.takeSharedLimits(frame, now);
+    if (sharedRefusal !== undefined) {
+      this.sendError(new ParleyError('RATE_LIMITED', sharedRefusal, { retryable: true }), frame.ref);
+      this.strike();
+      return;
+    }
     this.tail = this.tail
       .then(() => this.run(frame))
       .catch((err: unknown) => services.logger.error('connection.loop_failed', { connectionId: this.id, ...describeError(err) }));
+  }
+
+  /** Opening more sockets, or more visitors on one address, must not multiply what one sender may do. */
+  private takeSharedLimits(frame: ClientFrame, now: number): string | undefined {
+    const session = this.session;
+    if (session === undefined) return undefined;
+    const { sharedLimits, remoteAddress } = this.options;
+    if (frame.type === 'message.send') return sharedLimits.takeMessage({ role: session.role, subjectId: session.subjectId, address: remoteAddress }, now);
+    if (frame.type === 'conversation.start' && session.role === 'visitor') return sharedLimits.takeConversationStart(remoteAddress, now);
+    return undefined;
   }
 
   private async run(frame: ClientFrame): Promise<void> {
@@ -240,6 +263,7 @@ export class Connection {
         else {
           services.presence.set(self.id, session.siteId, 'online');
           await this.subscribe(siteAgentsTopic(session.siteId));
+          await this.subscribe(agentTopic(session.subjectId));
         }
       },
       reply: (frame) => this.send(frame),
@@ -258,5 +282,9 @@ export class Connection {
     if (message.exceptConnectionId === this.id) return;
     if (message.exceptSubjectId !== undefined && message.exceptSubjectId === this.session?.subjectId) return;
     this.send(message.frame);
+    // A closing error pushed to this connection's topic (an agent's revoked credentials) ends the session here.
+    if (message.frame.type === 'error' && CLOSING_CODES.has(message.frame.code as ErrorCode)) {
+      this.close(closeCodeFor(message.frame.code as ErrorCode), message.frame.code);
+    }
   }
 }

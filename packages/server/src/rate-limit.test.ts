@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from './rate-limit.js';
+import { KeyedBuckets, TokenBucket } from './rate-limit.js';
 
 describe('TokenBucket', () => {
   it('allows a burst, then refills at the rate', () => {
@@ -26,5 +26,19 @@ describe('TokenBucket', () => {
 
   it('refuses nonsense rates', () => {
     expect(() => new TokenBucket({ perSecond: 0, burst: 1 }, 0)).toThrow(RangeError);
+  });
+});
+
+describe('KeyedBuckets', () => {
+  it('keeps one bucket per key and forgets refilled ones', () => {
+    const buckets = new KeyedBuckets({ perSecond: 1, burst: 2 });
+    expect([buckets.take('a', 0), buckets.take('a', 0), buckets.take('a', 0)]).toEqual([true, true, false]);
+    expect(buckets.take('b', 0)).toBe(true);
+    expect(buckets.size).toBe(2);
+    buckets.sweep(1000);
+    expect(buckets.size).toBe(1);
+    buckets.sweep(2000);
+    expect(buckets.size).toBe(0);
+    expect([buckets.take('a', 2000), buckets.take('a', 2000), buckets.take('a', 2000)]).toEqual([true, true, false]);
   });
 });

@@ -63,6 +63,14 @@ export interface RateLimits {
   strikes: BucketRate;
   /** `POST /api/login` per client IP (10 at once, then one every 6 s). */
   logins: BucketRate;
+  /** WebSocket upgrades per client IP; over it the upgrade is answered 429. */
+  handshakes: BucketRate;
+  /** `message.send` per visitor or agent across all their connections (more sockets must not buy more rate). */
+  subjectMessages: BucketRate;
+  /** Visitors' `message.send` per client IP, summed over every visitor behind it. */
+  ipMessages: BucketRate;
+  /** Visitors' `conversation.start` per client IP. */
+  ipConversationStarts: BucketRate;
 }
 
 export const DEFAULT_RATES: Readonly<RateLimits> = Object.freeze({
@@ -71,4 +79,36 @@ export const DEFAULT_RATES: Readonly<RateLimits> = Object.freeze({
   conversationStarts: { perSecond: 5 / 60, burst: 5 },
   strikes: { perSecond: 2, burst: 20 },
   logins: { perSecond: 1 / 6, burst: 10 },
+  // The per-IP limits are sized for a shared address (an office, a mobile carrier's NAT, a proxy): fifty shoppers
+  // behind one IP opening the chat at once and each sending a burst still fit; one machine flooding does not.
+  handshakes: { perSecond: 5, burst: 100 },
+  subjectMessages: { perSecond: 10, burst: 30 },
+  ipMessages: { perSecond: 100, burst: 300 },
+  ipConversationStarts: { perSecond: 1, burst: 60 },
 });
+
+/**
+ * One token bucket per key (a client IP, a visitor id), all with the same rate. Buckets that have refilled are
+ * forgotten by `sweep()`, so memory follows the number of recently active keys.
+ */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(private readonly rate: BucketRate) {}
+
+  /** Spends one token of `key`'s bucket; false when it is empty. */
+  take(key: string, nowMs: number): boolean {
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) this.buckets.set(key, (bucket = new TokenBucket(this.rate, nowMs)));
+    return bucket.take(nowMs);
+  }
+
+  /** Forgets every bucket that is full again. */
+  sweep(nowMs: number): void {
+    for (const [key, bucket] of this.buckets) if (bucket.isFull(nowMs)) this.buckets.delete(key);
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+}

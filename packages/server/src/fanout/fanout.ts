@@ -33,3 +33,5 @@ export const conversationTopic = (conversationId: string): string => `conversati
 export const visitorTopic = (visitorId: string): string => `visitor:${visitorId}`;
 /** Topic of every agent connection of one site (queue snapshots). */
 export const siteAgentsTopic = (siteId: string): string => `site-agents:${siteId}`;
+/** Topic of every connection of one agent: a closing `error` published here (revocation) ends them all. */
+export const agentTopic = (agentId: string): string => `agent:${agentId}`;

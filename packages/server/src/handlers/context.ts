@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { AgentPresence } from '../presence.js';
 import type { Storage } from '../storage/storage.js';
 import type { VisitorTokens } from '../token.js';
+import type { VerifiedIdentity } from '../identity.js';
 
 /** Who is on the other end, once `hello` succeeded. */
 export interface Session {
@@ -15,6 +16,8 @@ export interface Session {
   siteId: string;
   /** Set for agents: how they appear to visitors. */
   agent?: AgentInfo;
+  /** Set for visitors who proved a shopper identity in `hello`; a JWT's `expiresAt` bounds the session's actions. */
+  identity?: VerifiedIdentity;
 }
 
 /** Shared by every connection of one server. */

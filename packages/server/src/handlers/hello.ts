@@ -1,7 +1,9 @@
 // `hello`: version check, authentication (visitor token or agent token), `welcome`, then resumes.
 
 import { PROTOCOL_VERSION, ParleyError, type HelloFrame, type WelcomeFrame } from '@parley/protocol';
-import { hashAgentToken } from '../token.js';
+import { verifyIdentity, type VerifiedIdentity } from '../identity.js';
+import type { Visitor } from '../storage/storage.js';
+import { hashAgentToken, type VisitorClaims } from '../token.js';
 import { joinConversation } from './conversation-join.js';
 import type { HandlerContext, Session } from './context.js';
 import { queueEntries } from './queue-broadcast.js';
@@ -13,19 +15,28 @@ async function authenticateVisitor(ctx: HandlerContext, frame: HelloFrame): Prom
   if (!site.allowedOrigins.includes('*') && (ctx.origin === undefined || !site.allowedOrigins.includes(ctx.origin))) {
     throw new ParleyError('AUTH_ORIGIN_REFUSED', 'this origin may not open visitor sessions for the site');
   }
-  if (frame.token === undefined) {
-    const visitor = await storage.createVisitor(site.id);
-    const signed = tokens.sign(visitor.id);
-    return { session: { role: 'visitor', subjectId: visitor.id, siteId: site.id }, token: signed.token, expiresAt: signed.claims.exp };
+  // The identity is checked before anything is created, so a refused hello leaves no rows behind.
+  let identity: VerifiedIdentity | undefined;
+  if (frame.identity !== undefined) identity = await verifyIdentity(site.identitySecret, frame.identity, ctx.services.now());
+  else if (site.requiresIdentity) throw new ParleyError('AUTH_IDENTITY_REQUIRED', 'this site requires a signed shopper identity in hello.identity');
+
+  let claims: VisitorClaims | undefined;
+  let visitor: Visitor | undefined;
+  if (frame.token !== undefined) {
+    claims = tokens.verify(frame.token);
+    visitor = await storage.getVisitor(claims.sub);
+    // A valid signature for a visitor this database does not know (or of another site) is still not a valid token.
+    if (visitor === undefined || visitor.siteId !== site.id) throw new ParleyError('AUTH_INVALID_TOKEN', 'the token is not valid');
   }
-  const claims = tokens.verify(frame.token);
-  const visitor = await storage.getVisitor(claims.sub);
-  // A valid signature for a visitor this database does not know (or of another site) is still not a valid token.
-  if (visitor === undefined || visitor.siteId !== site.id) throw new ParleyError('AUTH_INVALID_TOKEN', 'the token is not valid');
-  const session: Session = { role: 'visitor', subjectId: visitor.id, siteId: site.id };
-  if (!tokens.shouldRotate(claims)) return { session };
-  const rotated = tokens.sign(visitor.id);
-  return { session, token: rotated.token, expiresAt: rotated.claims.exp };
+  // A verified identity decides who the visitor is; the token only says which anonymous visitor may be bound to it.
+  const subject =
+    identity !== undefined
+      ? await storage.identifyVisitor({ siteId: site.id, externalId: identity.userId, ...(visitor === undefined ? {} : { visitorId: visitor.id }) })
+      : (visitor ?? (await storage.createVisitor(site.id)));
+  const session: Session = { role: 'visitor', subjectId: subject.id, siteId: site.id, ...(identity === undefined ? {} : { identity }) };
+  if (claims !== undefined && claims.sub === subject.id && !tokens.shouldRotate(claims)) return { session };
+  const signed = tokens.sign(subject.id);
+  return { session, token: signed.token, expiresAt: signed.claims.exp };
 }
 
 async function authenticateAgent(ctx: HandlerContext, frame: HelloFrame): Promise<Session> {
