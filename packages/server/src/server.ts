@@ -27,6 +27,8 @@ import { createHealthHandler } from './http/health.js';
 import { createMetricsEndpoint } from './http/metrics-endpoint.js';
 import { createServerMetrics, type QueueSnapshot, type ServerMetrics } from './server-metrics.js';
 import { createWebhookDispatcher, type WebhookOptions } from './webhooks.js';
+import { createAdminRouter } from './http/admin-router.js';
+import { startRetention } from './gdpr.js';
 
 export interface CreateServerOptions {
   /** Token signing key (≥ 32 chars). Without one, a random key is used and tokens die with the process. */
@@ -70,6 +72,8 @@ export interface CreateServerOptions {
   metricsToken?: string;
   /** Signed POSTs of conversation, message and rating events (see webhooks.ts). */
   webhooks?: Omit<WebhookOptions, 'logger' | 'onOutcome'>;
+  /** Delete conversations closed more than this many days ago (checked hourly). Default: keep forever. */
+  retentionDays?: number;
 }
 
 /** Console login sessions last one working day; agents log in again the next. */
@@ -192,6 +196,10 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
 
   const auth = createConsoleAuth({ storage, now, sessionTtlMs: options.agentSessionTtlMs ?? DEFAULT_AGENT_SESSION_TTL_MS, loginRate: rates.logins });
   const api = createApiRouter({ storage, auth, logger, now, onError: (code) => metrics.countError(code, 'http') });
+  const admin = createAdminRouter({ storage, auth, logger, now, onError: (code) => metrics.countError(code, 'http') });
+  if (options.retentionDays !== undefined && !(options.retentionDays > 0 && options.retentionDays <= 36_500)) {
+    throw new ParleyError('CONFIG_INVALID', 'retentionDays must be a number of days in (0, 36500]');
+  }
   const serveConsole = options.consoleDir === undefined ? undefined : createStaticHandler({ dir: options.consoleDir, prefix: '/console/' });
   const assetHandlers = Object.entries(options.assetDirs ?? {}).map(([prefix, dir]) => {
     const slashed = prefix.endsWith('/') ? prefix : `${prefix}/`;
@@ -248,6 +256,10 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     }
     if (path === '/metrics') {
       serveMetrics(req, res).catch(fail);
+      return;
+    }
+    if (path === '/api/admin' || path.startsWith('/api/admin/')) {
+      admin(req, res).catch(fail);
       return;
     }
     if (path === '/api' || path.startsWith('/api/')) {
@@ -342,6 +354,9 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   }, heartbeatMs);
   heartbeat.unref();
 
+  const retention =
+    options.retentionDays === undefined ? undefined : startRetention({ storage, days: options.retentionDays, logger, now });
+
   async function shutdown(graceMs: number): Promise<void> {
     isShuttingDown = true;
     clearInterval(heartbeat);
@@ -379,6 +394,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
         httpServer.closeAllConnections();
       });
     }
+    await retention?.stop();
     // Deliveries still retrying get a short grace; whatever remains is logged as undelivered.
     await webhooks?.close(Math.min(graceMs, 2000));
     if (ownsFanout) await fanout.close();
