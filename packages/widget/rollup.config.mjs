@@ -7,6 +7,7 @@ import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { packageConfig } from '../../scripts/rollup-package.mjs';
+import { TERSER_OPTIONS } from './terser.config.mjs';
 
 // Chunk names are hashed: start clean so stale chunks never ship.
 rmSync('dist', { recursive: true, force: true });
@@ -27,8 +28,9 @@ const locales = () => ({
 // dist being built first.
 const bundle = (input, file, extra = []) => ({
   input,
-  // No "use strict" prologue: the sources are ES modules compiled as strict code anyway.
-  output: { file, format: 'iife', sourcemap: true, strict: false },
+  // No "use strict" prologue: the sources are ES modules compiled as strict code anyway. Hidden source maps: the
+  // .map files ship beside the bundles for debuggers and size.mjs, without a sourceMappingURL line in every download.
+  output: { file, format: 'iife', sourcemap: 'hidden', strict: false },
   plugins: [
     nodeResolve({ browser: true, exportConditions: ['source', 'browser', 'import', 'default'], extensions: ['.ts', '.tsx', '.mjs', '.js'] }),
     replace({ preventAssignment: true, values: { 'process.env.NODE_ENV': JSON.stringify('production') } }),
@@ -39,7 +41,7 @@ const bundle = (input, file, extra = []) => ({
       include: ['packages/{widget,protocol,transport,faq}/src/**/*.{ts,tsx}'],
       exclude: ['**/*.test.ts', '**/*.test.tsx'],
     }),
-    terser({ ecma: 2020, toplevel: true, compress: { passes: 3, unsafe: true, unsafe_arrows: true, pure_getters: true }, format: { comments: false } }),
+    terser(TERSER_OPTIONS),
     ...extra,
   ],
 });

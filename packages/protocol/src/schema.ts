@@ -19,15 +19,16 @@ export interface SchemaIssue {
   message: string;
 }
 
-// Constructors keep the frame tables readable.
-export const str = (max: LimitKey = 'maxLabelLength', min = 0): Schema => ({ t: 'str', max, min });
-export const int = (min = 0, max = Number.MAX_SAFE_INTEGER): Schema => ({ t: 'int', min, max });
-export const num = (min: number, max: number): Schema => ({ t: 'num', min, max });
-export const bool = (): Schema => ({ t: 'bool' });
-export const oneOf = (...values: string[]): Schema => ({ t: 'enum', values });
-export const obj = (fields: Record<string, Schema>): Schema => ({ t: 'obj', fields });
-export const arr = (of: Schema, max: LimitKey): Schema => ({ t: 'arr', of, max });
-export const opt = (s: Schema): Schema => ({ ...s, opt: true });
+// Constructors keep the frame tables readable. Marked free of side effects so bundlers drop the tables a build
+// never reads (the widget's transport chunk only decodes server frames).
+export const str = /*#__NO_SIDE_EFFECTS__*/ (max: LimitKey = 'maxLabelLength', min = 0): Schema => ({ t: 'str', max, min });
+export const int = /*#__NO_SIDE_EFFECTS__*/ (min = 0, max = Number.MAX_SAFE_INTEGER): Schema => ({ t: 'int', min, max });
+export const num = /*#__NO_SIDE_EFFECTS__*/ (min: number, max: number): Schema => ({ t: 'num', min, max });
+export const bool = /*#__NO_SIDE_EFFECTS__*/ (): Schema => ({ t: 'bool' });
+export const oneOf = /*#__NO_SIDE_EFFECTS__*/ (...values: string[]): Schema => ({ t: 'enum', values });
+export const obj = /*#__NO_SIDE_EFFECTS__*/ (fields: Record<string, Schema>): Schema => ({ t: 'obj', fields });
+export const arr = /*#__NO_SIDE_EFFECTS__*/ (of: Schema, max: LimitKey): Schema => ({ t: 'arr', of, max });
+export const opt = /*#__NO_SIDE_EFFECTS__*/ (s: Schema): Schema => ({ ...s, opt: true });
 
 const hasOwn = Object.prototype.hasOwnProperty;
 

@@ -1,6 +1,7 @@
 // Navigation → launcher visible, in headless Chromium: median of 10 cold loads, and first contentful paint of the
 // same page with and without the widget (the async snippet must not delay the host page).
-// Run after `pnpm --filter @parley/widget build`. Writes results/launcher-time-<date>.json. Not a pass/fail check.
+// Run after `pnpm --filter @parley/widget build` (WIDGET_DIST=<dir> for another build). Writes
+// results/launcher-time-<date>.json. Not a pass/fail check: timings on a shared machine are for comparison.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dist = join(here, '../../../packages/widget/dist');
+const dist = process.env.WIDGET_DIST ?? join(here, '../../../packages/widget/dist');
 const RUNS = Number(process.env.RUNS ?? 10);
 const snippet = `<script>(function(w,d,s){w.Parley=w.Parley||function(){(w.Parley.q=w.Parley.q||[]).push(arguments)};s=d.createElement('script');s.async=1;s.src='/parley/loader.js';d.head.appendChild(s)})(window,document);Parley('boot',{server:'wss://chat.example/ws/visitor'});</script>`;
 const page = (withWidget) => `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title>${withWidget ? snippet : ''}</head>
@@ -33,18 +34,26 @@ const browser = await chromium.launch({
 });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const runs = { with: { fcp: [], launcher: [] }, without: { fcp: [] } };
+const runs = { with: { fcp: [], launcher: [], widgetRequests: [] }, without: { fcp: [] } };
 for (let i = 0; i < RUNS; i++) {
   for (const kind of ['without', 'with']) {
     const context = await browser.newContext(); // cold: no cache between runs
     const p = await context.newPage();
+    // Widget requests made before the launcher showed: the budget says one (loader.js).
+    const widgetUrls = [];
+    p.on('request', (r) => {
+      if (r.url().includes('/parley/')) widgetUrls.push(r.url());
+    });
     await p.addInitScript(probe);
     await p.goto(`${base}/${kind}`);
     if (kind === 'with') await p.waitForFunction(() => window.__launcherMs !== undefined);
     await p.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
     const m = await p.evaluate(() => ({ fcp: performance.getEntriesByName('first-contentful-paint')[0].startTime, launcher: window.__launcherMs }));
     runs[kind].fcp.push(m.fcp);
-    if (kind === 'with') runs.with.launcher.push(m.launcher);
+    if (kind === 'with') {
+      runs.with.launcher.push(m.launcher);
+      runs.with.widgetRequests.push(widgetUrls.length);
+    }
     await context.close();
   }
 }
@@ -59,13 +68,15 @@ const result = {
     fcpWithWidget: median(runs.with.fcp),
     launcherVisible: median(runs.with.launcher),
   },
+  widgetRequestsBeforeLauncher: Math.max(...runs.with.widgetRequests),
   raw: runs,
 };
 const f = (n) => `${n.toFixed(1).padStart(7)} ms`;
 console.log(`median of ${RUNS} cold loads (localhost, headless Chromium, no throttling)`);
 console.log(`first contentful paint, no widget   ${f(result.medianMs.fcpWithoutWidget)}`);
 console.log(`first contentful paint, with widget ${f(result.medianMs.fcpWithWidget)}`);
-console.log(`navigation → launcher visible       ${f(result.medianMs.launcherVisible)}`);
+console.log(`navigation → launcher visible       ${f(result.medianMs.launcherVisible)}  (${result.widgetRequestsBeforeLauncher} widget request before it)`);
+console.log(`launcher − FCP of the page without widget: ${f(result.medianMs.launcherVisible - result.medianMs.fcpWithoutWidget)}`);
 mkdirSync(join(here, 'results'), { recursive: true });
 const out = join(here, 'results', `launcher-time-${result.at.slice(0, 10)}.json`);
 writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
