@@ -74,6 +74,14 @@ describe('decodeClientFrame', () => {
     ],
     ['oversize bytes', new Uint8Array(DEFAULT_LIMITS.maxFrameBytes + 1), 'PROTOCOL_FRAME_TOO_LARGE'],
     ['invalid UTF-8 bytes', new Uint8Array([0xff, 0xfe, 0x7b]), 'PROTOCOL_BAD_JSON'],
+    ['identity not an object', '{"type":"hello","ref":"r1","v":1,"role":"visitor","identity":"user-1"}', 'PROTOCOL_BAD_FRAME', 'r1'],
+    ['identity jwt wrong type', '{"type":"hello","ref":"r1","v":1,"role":"visitor","identity":{"jwt":7}}', 'PROTOCOL_BAD_FRAME', 'r1'],
+    [
+      'identity hmac too long',
+      JSON.stringify({ type: 'hello', ref: 'r1', v: 1, role: 'visitor', identity: { userId: 'u', hmac: 'a'.repeat(65) } }),
+      'PROTOCOL_STRING_TOO_LONG',
+      'r1',
+    ],
   ];
 
   it.each(rows.map(([name, raw, code, ref]) => ({ name, raw, code, ref })))('$name → $code', ({ raw, code, ref }) => {
@@ -111,6 +119,7 @@ describe('decodeClientFrame', () => {
   it('round-trips every client frame through encodeFrame', () => {
     const frames: ClientFrame[] = [
       { type: 'hello', ref: 'a', v: PROTOCOL_VERSION, role: 'visitor', resume: [{ conversationId: 'c', afterSeq: 3 }] },
+      { type: 'hello', ref: 'a2', v: PROTOCOL_VERSION, role: 'visitor', siteKey: 'shop', identity: { userId: 'user-1', hmac: 'ab'.repeat(32) } },
       { type: 'ping', ref: 'b' },
       { type: 'conversation.start', ref: 'c', clientId: 'k', profile: { name: 'Ana', locale: 'es' } },
       { type: 'conversation.join', ref: 'd', conversationId: 'c', afterSeq: 0 },

@@ -29,7 +29,15 @@ describe('loadConfig', () => {
       isAdmin: false,
       consoleDir: undefined,
       messageRate: undefined,
+      consoleOrigins: [],
+      rateExemptAddresses: [],
     });
+  });
+
+  it('reads console origins and rate-exempt IPs', () => {
+    const config = loadConfig(['--console-origins', 'https://console.example,https://ops.example'], { PARLEY_RATE_EXEMPT_IPS: '127.0.0.1, ::1' });
+    expect(config.consoleOrigins).toEqual(['https://console.example', 'https://ops.example']);
+    expect(config.rateExemptAddresses).toEqual(['127.0.0.1', '::1']);
   });
 
   it('parses create-agent with a console login and --admin, and --console-dir for serve', () => {
@@ -95,6 +103,9 @@ describe('loadConfig', () => {
     [['launch'], {}, 'launch'],
     [['create-agent'], {}, '--name'],
     [['--name', 'x'], {}, '--name'],
+    [['--console-origins', '*'], {}, 'console origins'],
+    [[], { PARLEY_CONSOLE_ORIGINS: 'console.example' }, 'allowed origins'],
+    [['--rate-exempt-ips', 'localhost'], {}, 'rate-exempt IPs'],
   ] as const)('refuses %j %j with CONFIG_INVALID naming %s', (argv, env, mention) => {
     const err = errorOf(() => loadConfig(argv, env));
     expect(err.code).toBe('CONFIG_INVALID');

@@ -1,5 +1,6 @@
 // Command line and environment → a typed, validated ServerConfig, once at boot. No I/O beyond reading its inputs.
 
+import { isIP } from 'node:net';
 import { ParleyError } from '@parley/protocol';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { DEFAULT_VISITOR_TOKEN_TTL_MS, MIN_SECRET_LENGTH } from './token.js';
@@ -30,6 +31,10 @@ export interface ServerConfig {
   consoleDir: string | undefined;
   /** Messages per second one connection may send (burst: three seconds' worth); undefined keeps the default. */
   messageRate: number | undefined;
+  /** Origins of agent consoles served elsewhere (`--console-origins`); this server's own origin is always allowed. */
+  consoleOrigins: string[];
+  /** Client IPs exempt from the per-IP limits (`--rate-exempt-ips`): load generators, never a proxy. */
+  rateExemptAddresses: string[];
 }
 
 export const DEFAULT_PORT = 8080;
@@ -45,6 +50,8 @@ const OPTIONS = {
   'token-ttl-days': 'PARLEY_TOKEN_TTL_DAYS',
   'message-rate': 'PARLEY_MESSAGE_RATE',
   'console-dir': 'PARLEY_CONSOLE_DIR',
+  'console-origins': 'PARLEY_CONSOLE_ORIGINS',
+  'rate-exempt-ips': 'PARLEY_RATE_EXEMPT_IPS',
   name: undefined,
   email: undefined,
   password: 'PARLEY_AGENT_PASSWORD',
@@ -68,6 +75,10 @@ Options (flag, then environment variable):
   --token-ttl-days <n>     PARLEY_TOKEN_TTL_DAYS   visitor token lifetime (default 30)
   --message-rate <n>       PARLEY_MESSAGE_RATE     messages per second per connection, burst 3x (default 10)
   --console-dir <dir>      PARLEY_CONSOLE_DIR      serve the built agent console at /console/ (default: none)
+  --console-origins <list> PARLEY_CONSOLE_ORIGINS  origins of consoles served elsewhere that may open /ws/agent
+                                                   (this server's own origin always may; default: none)
+  --rate-exempt-ips <list> PARLEY_RATE_EXEMPT_IPS  client IPs the per-IP limits skip: load generators only, never
+                                                   a reverse proxy (default: none)
                            PARLEY_SECRET           token signing key (>= ${MIN_SECRET_LENGTH} chars); generated and
                                                    stored next to the database when absent
 
@@ -130,6 +141,21 @@ function parseOrigins(raw: string): '*' | string[] {
       throw invalid(`allowed origins: "${item}" is not an origin like https://shop.example`);
     }
     if (origin !== item) throw invalid(`allowed origins: "${item}" should be written "${origin}" (scheme://host[:port], no path)`);
+  }
+  return items;
+}
+
+function parseConsoleOrigins(raw: string): string[] {
+  const origins = parseOrigins(raw);
+  if (origins === '*') throw invalid('console origins: list the consoles\' origins; * would let any page drive an agent\'s socket');
+  return origins;
+}
+
+function parseAddresses(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  for (const item of items) {
+    if (isIP(item) === 0) throw invalid(`rate-exempt IPs: "${item}" is not an IP address`);
   }
   return items;
 }
@@ -200,6 +226,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     throw invalid('create-agent needs both --email and --password (or PARLEY_AGENT_PASSWORD) for a console login, or neither');
   }
 
+  const consoleOriginsText = get('console-origins');
   return {
     command,
     port,
@@ -215,5 +242,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     isAdmin,
     consoleDir: get('console-dir'),
     messageRate,
+    consoleOrigins: consoleOriginsText === undefined ? [] : parseConsoleOrigins(consoleOriginsText),
+    rateExemptAddresses: parseAddresses(get('rate-exempt-ips')),
   };
 }

@@ -87,6 +87,8 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     secret,
     dbPath: config.dbPath,
     allowedOrigins: config.allowedOrigins,
+    consoleOrigins: config.consoleOrigins,
+    rateExemptAddresses: config.rateExemptAddresses,
     visitorTokenTtlMs: config.visitorTokenTtlMs,
     logger,
     ...(config.consoleDir === undefined ? {} : { consoleDir: config.consoleDir }),

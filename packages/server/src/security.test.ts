@@ -245,7 +245,8 @@ describe('origins at the handshake', () => {
       expect(refusal.body, origin).toContain('AUTH_ORIGIN_REFUSED');
     }
     // The console served by this server (same origin), a configured console origin, and non-browser clients.
-    for (const headers of [{ origin: url }, { origin: 'https://console.example' }, {}]) {
+    const consoles: Array<Record<string, string>> = [{ origin: url }, { origin: 'https://console.example' }, {}];
+    for (const headers of consoles) {
       const client = await raw(url, '/ws/agent', headers);
       expect(await client.request({ type: 'hello', v: PROTOCOL_VERSION, role: 'agent', token })).toMatchObject({ type: 'welcome' });
     }

@@ -593,7 +593,8 @@ process.on('SIGINT', () => process.exit(130));
 
 // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under load.
 const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-const baseServerArgs = ['--port', '0', '--host', '127.0.0.1', '--message-rate', '100000'];
+// Every simulated visitor comes from this one machine: exempt it from the per-IP limits, which exist for real traffic.
+const baseServerArgs = ['--port', '0', '--host', '127.0.0.1', '--message-rate', '100000', '--rate-exempt-ips', '127.0.0.1,::ffff:127.0.0.1'];
 const serverEnv = { PARLEY_SECRET: SECRET, PARLEY_LOG_LEVEL: 'warn' };
 
 async function startParleyNodes(tag, count, extraEnv = {}) {
