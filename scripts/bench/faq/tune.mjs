@@ -63,6 +63,12 @@ for (const tuning of grid) {
   if (argv.includes('--signals')) {
     const feats = { score: (s) => s.score, margin: (s) => s.margin, coverage: (s) => s.coverage, entryCoverage: (s) => s.entryCoverage, agree: (s) => +s.agree, words: (s) => s.words, selfSim: (s) => s.selfSim, rel: (s) => s.score / (s.selfSim || 1), neighbours: (s) => s.neighbours };
     for (const [name, f] of Object.entries(feats)) console.log(`  AUROC(in-scope > oos) ${name}: ${auroc(rows.map((r) => [f(r.s), r.oos])).toFixed(3)}`);
+    // Reliability of the confidence in 0.1-wide bins: share answered right (calibration) and share out of scope.
+    for (let b = 0; b < 10; b++) {
+      const bin = rows.filter((r) => Math.min(9, Math.floor(r.conf * 10)) === b);
+      const share = (f) => (bin.length ? (bin.filter(f).length / bin.length).toFixed(2) : '-');
+      console.log(`  confidence ${(b / 10).toFixed(1)}–${((b + 1) / 10).toFixed(1)}: n ${bin.length}, right ${share((r) => r.ok)}, out of scope ${share((r) => r.oos)}`);
+    }
   }
 }
 
@@ -95,7 +101,10 @@ function fit(rows) {
     const held = [...b.map((r) => ({ ...r, conf: score(wa, r.s) })), ...a.map((r) => ({ ...r, conf: score(wb, r.s) }))];
     const f1 = bestF1(held);
     console.log(`  ${label} 2-fold: AUROC ${auroc(held.map((r) => [r.conf, r.oos])).toFixed(3)} bestF1 ${(100 * f1.f1).toFixed(1)} @${f1.t.toFixed(3)}`);
-    console.log(`  CALIBRATION (${label}, all val) =`, JSON.stringify(train(rows, target).map((v) => +v.toFixed(3))));
+    const w = train(rows, target);
+    // In-sample (fitted and scored on all of val): an optimistic ceiling for what these signals can separate.
+    const ceiling = bestF1(rows.map((r) => ({ ...r, conf: score(w, r.s) })));
+    console.log(`  CALIBRATION (${label}, all val) =`, JSON.stringify(w.map((v) => +v.toFixed(3))), `in-sample bestF1 ${(100 * ceiling.f1).toFixed(1)}`);
   }
 }
 function bestF1(rows) {
