@@ -421,4 +421,16 @@ describe('unauthenticated sockets and revocation', () => {
     expect(await nodeA.server.revokeAgent('a_nope')).toBe(false);
     await fanout.close();
   });
+
+  it('closes the live sockets of an agent an admin disables over REST within a second', async () => {
+    const { server, url } = await start();
+    const admin = await server.createAgent({ name: 'Root', role: 'admin' });
+    const { agent: bob, token } = await server.createAgent({ name: 'Bob' });
+    const { client } = await agent(url, token);
+    const begun = Date.now();
+    const res = await fetch(`${url}/api/admin/agents/${bob.id}/disable`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}` } });
+    expect(res.status).toBe(200);
+    expect((await client.closed).code).toBe(4001);
+    expect(Date.now() - begun).toBeLessThan(1000);
+  });
 });

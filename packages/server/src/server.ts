@@ -196,7 +196,17 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
 
   const auth = createConsoleAuth({ storage, now, sessionTtlMs: options.agentSessionTtlMs ?? DEFAULT_AGENT_SESSION_TTL_MS, loginRate: rates.logins });
   const api = createApiRouter({ storage, auth, logger, now, onError: (code) => metrics.countError(code, 'http') });
-  const admin = createAdminRouter({ storage, auth, logger, now, onError: (code) => metrics.countError(code, 'http') });
+  // Every live socket of the agent, on every node sharing the fanout, gets the error and closes with 4001.
+  const closeAgentSockets = (agentId: string): Promise<void> =>
+    fanout.publish(agentTopic(agentId), { frame: { type: 'error', code: 'AUTH_INVALID_TOKEN', message: 'your access was revoked' } });
+  const admin = createAdminRouter({
+    storage,
+    auth,
+    logger,
+    now,
+    onError: (code) => metrics.countError(code, 'http'),
+    onAgentDisabled: closeAgentSockets,
+  });
   if (options.retentionDays !== undefined && !(options.retentionDays > 0 && options.retentionDays <= 36_500)) {
     throw new ParleyError('CONFIG_INVALID', 'retentionDays must be a number of days in (0, 36500]');
   }
@@ -428,7 +438,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     async revokeAgent(agentId) {
       if (!(await storage.revokeAgentCredentials(agentId))) return false;
       logger.info('agent.revoked', { agentId });
-      await fanout.publish(agentTopic(agentId), { frame: { type: 'error', code: 'AUTH_INVALID_TOKEN', message: 'your access was revoked' } });
+      await closeAgentSockets(agentId);
       return true;
     },
     metrics,

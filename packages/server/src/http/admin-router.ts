@@ -18,6 +18,8 @@ export interface AdminRouterOptions {
   logger: Logger;
   now: () => number;
   onError?: (code: string) => void;
+  /** Called once an agent is disabled, to close their live sockets (revocation takes effect at once). */
+  onAgentDisabled?: (agentId: string) => Promise<void>;
 }
 
 type Route = (req: IncomingMessage, res: ServerResponse, url: URL, params: string[], admin: Agent) => Promise<void>;
@@ -138,6 +140,7 @@ export function createAdminRouter(options: AdminRouterOptions): (req: IncomingMe
       return;
     }
     logger.info('admin.agent_disabled', { by: admin.id, agentId });
+    await options.onAgentDisabled?.(agentId);
     sendJson(res, 200, { disabled: true, agentId });
   };
 
