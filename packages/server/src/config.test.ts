@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       isAdmin: false,
       consoleDir: undefined,
       messageRate: undefined,
+      ops: { retentionDays: undefined, metricsToken: undefined, webhooks: [], visitorId: undefined, agentId: undefined, siteKey: undefined, site: undefined },
       consoleOrigins: [],
       rateExemptAddresses: [],
     });

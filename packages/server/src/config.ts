@@ -3,9 +3,10 @@
 import { isIP } from 'node:net';
 import { ParleyError } from '@parley/protocol';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { isAdminCommand, loadOpsConfig, OPS_OPTIONS, OPS_OPTIONS_USAGE, OPS_USAGE, type AdminCommand, type OpsConfig } from './ops-config.js';
 import { DEFAULT_VISITOR_TOKEN_TTL_MS, MIN_SECRET_LENGTH } from './token.js';
 
-export type CliCommand = 'serve' | 'create-agent' | 'help';
+export type CliCommand = 'serve' | 'create-agent' | 'help' | AdminCommand;
 
 /** Everything the bin needs, validated. */
 export interface ServerConfig {
@@ -31,6 +32,8 @@ export interface ServerConfig {
   consoleDir: string | undefined;
   /** Messages per second one connection may send (burst: three seconds' worth); undefined keeps the default. */
   messageRate: number | undefined;
+  /** Retention, metrics token, webhooks, and the admin commands' arguments (ops-config.ts). */
+  ops: OpsConfig;
   /** Origins of agent consoles served elsewhere (`--console-origins`); this server's own origin is always allowed. */
   consoleOrigins: string[];
   /** Client IPs exempt from the per-IP limits (`--rate-exempt-ips`): load generators, never a proxy. */
@@ -50,6 +53,7 @@ const OPTIONS = {
   'token-ttl-days': 'PARLEY_TOKEN_TTL_DAYS',
   'message-rate': 'PARLEY_MESSAGE_RATE',
   'console-dir': 'PARLEY_CONSOLE_DIR',
+  ...OPS_OPTIONS,
   'console-origins': 'PARLEY_CONSOLE_ORIGINS',
   'rate-exempt-ips': 'PARLEY_RATE_EXEMPT_IPS',
   name: undefined,
@@ -65,7 +69,7 @@ type OptionName = keyof typeof OPTIONS;
 
 export const USAGE = `Usage: parley-server [serve] [options]
        parley-server create-agent --name <name> [--email <e-mail> --password <pw>] [--admin] [--db <path>]
-
+${OPS_USAGE}
 Options (flag, then environment variable):
   --port <n>               PARLEY_PORT             TCP port, 0 for any free port (default ${DEFAULT_PORT})
   --host <addr>            PARLEY_HOST             interface to bind (default 0.0.0.0)
@@ -79,7 +83,7 @@ Options (flag, then environment variable):
                                                    (this server's own origin always may; default: none)
   --rate-exempt-ips <list> PARLEY_RATE_EXEMPT_IPS  client IPs the per-IP limits skip: load generators only, never
                                                    a reverse proxy (default: none)
-                           PARLEY_SECRET           token signing key (>= ${MIN_SECRET_LENGTH} chars); generated and
+${OPS_OPTIONS_USAGE}                           PARLEY_SECRET           token signing key (>= ${MIN_SECRET_LENGTH} chars); generated and
                                                    stored next to the database when absent
 
 create-agent prints the agent's token once. With --email and --password (or PARLEY_AGENT_PASSWORD, which keeps
@@ -96,7 +100,7 @@ function parseArgv(argv: readonly string[]): { command: CliCommand; flags: Parti
   const flags: Partial<Record<OptionName, string>> = {};
   let i = 0;
   if (argv[0] !== undefined && !argv[0].startsWith('-')) {
-    if (argv[0] !== 'serve' && argv[0] !== 'create-agent' && argv[0] !== 'help') {
+    if (argv[0] !== 'serve' && argv[0] !== 'create-agent' && argv[0] !== 'help' && !isAdminCommand(argv[0])) {
       throw invalid(`unknown command "${argv[0]}"`);
     }
     command = argv[0];
@@ -242,6 +246,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     isAdmin,
     consoleDir: get('console-dir'),
     messageRate,
+    ops: loadOpsConfig(command, get, env, invalid),
     consoleOrigins: consoleOriginsText === undefined ? [] : parseConsoleOrigins(consoleOriginsText),
     rateExemptAddresses: parseAddresses(get('rate-exempt-ips')),
   };

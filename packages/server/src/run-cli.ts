@@ -10,6 +10,8 @@ import { createServer } from './server.js';
 import { createSqliteStorage } from './storage/sqlite.js';
 import { createAgentRecord } from './agents.js';
 import { DEFAULT_RATES } from './rate-limit.js';
+import { runAdminCommand } from './admin-cli.js';
+import { isAdminCommand } from './ops-config.js';
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
@@ -45,6 +47,15 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     return 0;
   }
   const logger = createJsonLogger({ level: config.logLevel, write: (line) => io.stderr.write(line) });
+
+  if (isAdminCommand(config.command)) {
+    const storage = createSqliteStorage({ path: config.dbPath });
+    try {
+      return await runAdminCommand(config.command, config, storage, io, logger);
+    } finally {
+      await storage.close();
+    }
+  }
 
   if (config.command === 'create-agent') {
     const storage = createSqliteStorage({ path: config.dbPath });
@@ -90,6 +101,9 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     consoleOrigins: config.consoleOrigins,
     rateExemptAddresses: config.rateExemptAddresses,
     visitorTokenTtlMs: config.visitorTokenTtlMs,
+    ...(config.ops.retentionDays === undefined ? {} : { retentionDays: config.ops.retentionDays }),
+    ...(config.ops.metricsToken === undefined ? {} : { metricsToken: config.ops.metricsToken }),
+    ...(config.ops.webhooks.length === 0 ? {} : { webhooks: { endpoints: config.ops.webhooks } }),
     logger,
     ...(config.consoleDir === undefined ? {} : { consoleDir: config.consoleDir }),
     ...(config.messageRate === undefined
