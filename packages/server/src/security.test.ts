@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, type ServerFrame } from '@parley/protocol';
+import type { Fanout } from './fanout/fanout.js';
 import { createMemoryFanout } from './fanout/memory.js';
+import { createRedisFanout } from './fanout/redis.js';
 import { signIdentity } from './identity.js';
 import { createJsonLogger } from './logger.js';
 import { createServer, type CreateServerOptions, type ParleyServer } from './server.js';
@@ -397,16 +399,36 @@ describe('unauthenticated sockets and revocation', () => {
     const { url } = await start({ helloTimeoutMs: 300 });
     const idle = await raw(url, '/ws/visitor');
     const opened = Date.now();
-    expect((await idle.closed).code).toBe(4003);
+    // Traffic without an accepted hello does not keep the socket alive: pings are refused and the clock runs on.
+    const chatter = setInterval(() => idle.send({ type: 'ping', ref: `p${Date.now()}` }), 50);
+    const { code } = await idle.closed;
+    clearInterval(chatter);
+    expect(code).toBe(4003);
     expect(Date.now() - opened).toBeLessThan(2000);
+    expect(idle.frames.every((f) => f.type === 'error' && f.code === 'PROTOCOL_NOT_AUTHENTICATED')).toBe(true);
     const { DEFAULT_HELLO_TIMEOUT_MS } = await import('./server.js');
     expect(DEFAULT_HELLO_TIMEOUT_MS).toBe(10_000);
   });
 
-  it('closes a revoked agent on every node within a second, and refuses the token afterwards', async () => {
-    const fanout = createMemoryFanout();
-    const nodeA = await start({ fanout });
-    const nodeB = await start({ fanout });
+  /** Two nodes' fanouts: one shared in-memory bus, or (when REDIS_URL is set) two Redis connections on one prefix. */
+  const buses: Array<[string, () => Promise<[Fanout, Fanout]>]> = [
+    ['in-memory fanout shared by two nodes', async () => {
+      const bus = createMemoryFanout();
+      return [bus, bus];
+    }],
+  ];
+  const redisUrl = process.env.REDIS_URL;
+  if (redisUrl !== undefined) {
+    buses.push(['Redis', async () => {
+      const prefix = `parley-sec-${randomUUID()}:`;
+      return [await createRedisFanout({ url: redisUrl, prefix }), await createRedisFanout({ url: redisUrl, prefix })];
+    }]);
+  }
+
+  it.each(buses)('closes a revoked agent on every node within a second (%s), and refuses the token afterwards', async (_name, makeBuses) => {
+    const [busA, busB] = await makeBuses();
+    const nodeA = await start({ fanout: busA });
+    const nodeB = await start({ fanout: busB });
     const { agent: alice, token } = await nodeA.server.createAgent({ name: 'Alice' });
     const { client: onA } = await agent(nodeA.url, token);
     const { client: onB } = await agent(nodeB.url, token);
@@ -419,7 +441,8 @@ describe('unauthenticated sockets and revocation', () => {
     const again = await raw(nodeB.url, '/ws/agent');
     expect(await again.request({ type: 'hello', v: PROTOCOL_VERSION, role: 'agent', token })).toMatchObject({ code: 'AUTH_INVALID_TOKEN' });
     expect(await nodeA.server.revokeAgent('a_nope')).toBe(false);
-    await fanout.close();
+    await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 100 })));
+    await Promise.all([...new Set([busA, busB])].map((bus) => bus.close()));
   });
 
   it('closes the live sockets of an agent an admin disables over REST within a second', async () => {
