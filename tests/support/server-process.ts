@@ -23,11 +23,22 @@ export interface ServerProcessOptions {
   args?: string[];
 }
 
+/**
+ * The test runner's env minus the store URLs: CI sets DATABASE_URL and REDIS_URL for the tests that want them, and
+ * the bin would otherwise pick them up and put every SQLite test on a shared Postgres. Pass them in `env` to opt in.
+ */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  return env;
+}
+
 /** Starts the bin on port 0 and resolves once it prints its `listening` line. */
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const child = spawn(process.execPath, [SERVER_BIN, '--port', '0', '--host', '127.0.0.1', '--db', options.db, ...(options.args ?? [])], {
     env: {
-      ...process.env,
+      ...inheritedEnv(),
       PARLEY_SECRET: options.secret ?? 'test-secret-test-secret-test-secret!',
       PARLEY_LOG_LEVEL: 'warn',
       ...options.env,
@@ -75,7 +86,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
 /** Runs a one-shot bin subcommand (e.g. create-agent) and returns its stdout. */
 export async function runServerCommand(args: string[], env: Record<string, string> = {}): Promise<string> {
   const child = spawn(process.execPath, [SERVER_BIN, ...args], {
-    env: { ...process.env, PARLEY_SECRET: 'test-secret-test-secret-test-secret!', ...env },
+    env: { ...inheritedEnv(), PARLEY_SECRET: 'test-secret-test-secret-test-secret!', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -75,6 +75,7 @@ export const CLIENT_FIELDS: Readonly<Record<ClientFrameType, Fields>> = {
   'rating.submit': { conversationId: id, score: int(1, 5), comment: opt(str('maxTextLength')) },
   'agent.availability': { availability: oneOf('online', 'away', 'offline'), capacity: opt(int(0, 100)) },
   'visitor.page': { conversationId: id, url: str(), title: opt(str()) },
+  'conversation.transfer': { conversationId: id, toAgentId: opt(id) },
 };
 
 export const SERVER_FIELDS: Readonly<Record<ServerFrameType, Fields>> = {

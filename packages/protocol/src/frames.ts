@@ -224,6 +224,17 @@ export interface PageViewFrame {
   title?: string;
 }
 
+/**
+ * The assigned agent hands the conversation to another agent of the site, or back to the queue when `toAgentId`
+ * is absent. Reply `ok`; the visitor gets `agent.left` (and `agent.joined` for the new agent).
+ */
+export interface TransferFrame {
+  type: 'conversation.transfer';
+  ref: string;
+  conversationId: string;
+  toAgentId?: string;
+}
+
 export type ClientFrame =
   | HelloFrame
   | PingFrame
@@ -238,7 +249,8 @@ export type ClientFrame =
   | CloseFrame
   | RateFrame
   | AvailabilityFrame
-  | PageViewFrame;
+  | PageViewFrame
+  | TransferFrame;
 
 export type ClientFrameType = ClientFrame['type'];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParleyError } from '@parley/protocol';
-import { DEFAULT_DB_PATH, DEFAULT_PORT, loadConfig } from './config.js';
+import { DEFAULT_DB_PATH, DEFAULT_PORT, loadConfig, USAGE } from './config.js';
 
 function errorOf(fn: () => unknown): ParleyError {
   try {
@@ -32,6 +32,12 @@ describe('loadConfig', () => {
       ops: { retentionDays: undefined, metricsToken: undefined, webhooks: [], visitorId: undefined, agentId: undefined, siteKey: undefined, site: undefined },
       consoleOrigins: [],
       rateExemptAddresses: [],
+      databaseUrl: undefined,
+      databaseSchema: undefined,
+      redisUrl: undefined,
+      redisPrefix: 'parley:',
+      assignment: 'manual',
+      agentGraceMs: 30_000,
     });
   });
 
@@ -111,5 +117,45 @@ describe('loadConfig', () => {
     const err = errorOf(() => loadConfig(argv, env));
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.message).toContain(mention);
+  });
+});
+
+describe('loadConfig: stores and routing', () => {
+  it('defaults to SQLite, in-memory fan-out and manual assignment', () => {
+    expect(loadConfig([], {})).toMatchObject({
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      redisPrefix: 'parley:',
+      assignment: 'manual',
+      agentGraceMs: 30_000,
+    });
+  });
+
+  it('reads DATABASE_URL, REDIS_URL and their options from env, flags winning', () => {
+    const env = { DATABASE_URL: 'postgres://pg@db:5432/parley', REDIS_URL: 'redis://cache:6379', PARLEY_REDIS_PREFIX: 'shop-a:' };
+    expect(loadConfig([], env)).toMatchObject({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, redisPrefix: 'shop-a:' });
+    expect(
+      loadConfig(['--database-url', 'postgresql://x@y/z', '--database-schema', 'parley_a', '--redis-url', 'rediss://r:6380', '--assignment', 'auto', '--agent-grace-ms', '500'], env),
+    ).toMatchObject({ databaseUrl: 'postgresql://x@y/z', databaseSchema: 'parley_a', redisUrl: 'rediss://r:6380', assignment: 'auto', agentGraceMs: 500 });
+  });
+
+  it.each([
+    [[], { DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL'],
+    [['--database-url', 'not a url'], {}, '--database-url'],
+    [['--database-schema', 'Bad-Name', '--database-url', 'postgres://a@b/c'], {}, '--database-schema'],
+    [['--database-schema', 'ok_name'], {}, 'needs --database-url'],
+    [[], { REDIS_URL: 'http://cache' }, 'REDIS_URL'],
+    [['--redis-prefix', 'has space'], {}, '--redis-prefix'],
+    [['--assignment', 'random'], {}, '--assignment'],
+    [[], { PARLEY_AGENT_GRACE_MS: '10' }, 'PARLEY_AGENT_GRACE_MS'],
+    [['--agent-grace-ms', '1.5'], {}, '--agent-grace-ms'],
+  ] as const)('refuses %j %j with CONFIG_INVALID naming %s', (argv, env, mention) => {
+    const err = errorOf(() => loadConfig(argv, env));
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toContain(mention);
+  });
+
+  it('documents the variables in --help (the load bench detects the wiring from it)', () => {
+    for (const name of ['DATABASE_URL', 'REDIS_URL', '--database-url', '--redis-url', '--redis-prefix', '--assignment', '--agent-grace-ms']) expect(USAGE).toContain(name);
   });
 });

@@ -38,10 +38,27 @@ export interface ServerConfig {
   consoleOrigins: string[];
   /** Client IPs exempt from the per-IP limits (`--rate-exempt-ips`): load generators, never a proxy. */
   rateExemptAddresses: string[];
+  /** PostgreSQL connection URL (`--database-url` / `DATABASE_URL`); when set it replaces SQLite. */
+  databaseUrl: string | undefined;
+  /** Postgres schema for Parley's tables (`--database-schema`); undefined uses the connection's search_path. */
+  databaseSchema: string | undefined;
+  /** Redis URL for cross-node fan-out (`--redis-url` / `REDIS_URL`); undefined keeps fan-out in memory. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis channel, so deployments (and tests) sharing one Redis stay apart. */
+  redisPrefix: string;
+  /** `auto`: queued conversations go to the least-loaded online agent; `manual`: agents pick from the queue. */
+  assignment: 'auto' | 'manual';
+  /** How long an agent may stay disconnected before their conversations go back to the queue. */
+  agentGraceMs: number;
 }
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_DB_PATH = './.parley-data/parley.db';
+export const DEFAULT_REDIS_PREFIX = 'parley:';
+/** Long enough to ride out a page reload or a network blip, short enough that a visitor is not left alone. */
+export const DEFAULT_AGENT_GRACE_MS = 30_000;
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const REDIS_PREFIX = /^[A-Za-z0-9:_.-]{1,64}$/;
 
 /** flag → env var. A flag wins over its env var. */
 const OPTIONS = {
@@ -56,6 +73,12 @@ const OPTIONS = {
   ...OPS_OPTIONS,
   'console-origins': 'PARLEY_CONSOLE_ORIGINS',
   'rate-exempt-ips': 'PARLEY_RATE_EXEMPT_IPS',
+  'database-url': 'DATABASE_URL',
+  'database-schema': 'PARLEY_DATABASE_SCHEMA',
+  'redis-url': 'REDIS_URL',
+  'redis-prefix': 'PARLEY_REDIS_PREFIX',
+  assignment: 'PARLEY_ASSIGNMENT',
+  'agent-grace-ms': 'PARLEY_AGENT_GRACE_MS',
   name: undefined,
   email: undefined,
   password: 'PARLEY_AGENT_PASSWORD',
@@ -83,6 +106,17 @@ Options (flag, then environment variable):
                                                    (this server's own origin always may; default: none)
   --rate-exempt-ips <list> PARLEY_RATE_EXEMPT_IPS  client IPs the per-IP limits skip: load generators only, never
                                                    a reverse proxy (default: none)
+  --database-url <url>     DATABASE_URL            PostgreSQL (postgres://user@host:5432/db) instead of SQLite;
+                                                   migrations run at start
+  --database-schema <name> PARLEY_DATABASE_SCHEMA  Postgres schema for Parley's tables, created if missing
+                                                   (default: the connection's search_path)
+  --redis-url <url>        REDIS_URL               Redis (redis://host:6379) for fan-out across several nodes
+                                                   (default: in memory, one node)
+  --redis-prefix <prefix>  PARLEY_REDIS_PREFIX     prefix of every Redis channel (default ${DEFAULT_REDIS_PREFIX})
+  --assignment <mode>      PARLEY_ASSIGNMENT       manual (agents pick from the queue) | auto (least loaded,
+                                                   then longest idle online agent) (default manual)
+  --agent-grace-ms <n>     PARLEY_AGENT_GRACE_MS   a disconnected agent's chats go back to the queue after
+                                                   this long (default ${DEFAULT_AGENT_GRACE_MS})
 ${OPS_OPTIONS_USAGE}                           PARLEY_SECRET           token signing key (>= ${MIN_SECRET_LENGTH} chars); generated and
                                                    stored next to the database when absent
 
@@ -230,6 +264,34 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     throw invalid('create-agent needs both --email and --password (or PARLEY_AGENT_PASSWORD) for a console login, or neither');
   }
 
+  const databaseUrl = get('database-url');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/[^\s]+$/.test(databaseUrl)) {
+    throw invalid(`${source('database-url')} must be a postgres:// or postgresql:// URL`);
+  }
+  const databaseSchema = get('database-schema');
+  if (databaseSchema !== undefined && !SCHEMA_NAME.test(databaseSchema)) {
+    throw invalid(`${source('database-schema')} must be lowercase letters, digits and _ (at most 63), got "${databaseSchema}"`);
+  }
+  if (databaseSchema !== undefined && databaseUrl === undefined) throw invalid(`${source('database-schema')} needs --database-url (DATABASE_URL)`);
+  const redisUrl = get('redis-url');
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
+    throw invalid(`${source('redis-url')} must be a redis:// or rediss:// URL`);
+  }
+  const redisPrefix = get('redis-prefix') ?? DEFAULT_REDIS_PREFIX;
+  if (!REDIS_PREFIX.test(redisPrefix)) {
+    throw invalid(`${source('redis-prefix')} must be 1–64 characters of letters, digits and : _ . -, got "${redisPrefix}"`);
+  }
+  const assignment = get('assignment') ?? 'manual';
+  if (assignment !== 'manual' && assignment !== 'auto') throw invalid(`${source('assignment')} must be manual or auto, got "${assignment}"`);
+  const graceText = get('agent-grace-ms');
+  let agentGraceMs = DEFAULT_AGENT_GRACE_MS;
+  if (graceText !== undefined) {
+    agentGraceMs = Number(graceText);
+    if (!/^\d+$/.test(graceText) || agentGraceMs < 100 || agentGraceMs > 86_400_000) {
+      throw invalid(`${source('agent-grace-ms')} must be whole milliseconds in [100, 86400000], got "${graceText}"`);
+    }
+  }
+
   const consoleOriginsText = get('console-origins');
   return {
     command,
@@ -249,5 +311,11 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     ops: loadOpsConfig(command, get, env, invalid),
     consoleOrigins: consoleOriginsText === undefined ? [] : parseConsoleOrigins(consoleOriginsText),
     rateExemptAddresses: parseAddresses(get('rate-exempt-ips')),
+    databaseUrl,
+    databaseSchema,
+    redisUrl,
+    redisPrefix,
+    assignment,
+    agentGraceMs,
   };
 }

@@ -261,7 +261,7 @@ export class Connection {
         self.helloTimer = undefined;
         if (session.role === 'visitor') await this.subscribe(visitorTopic(session.subjectId));
         else {
-          services.presence.set(self.id, session.siteId, 'online');
+          await services.presence.connect(self.id, session.subjectId, session.siteId);
           await this.subscribe(siteAgentsTopic(session.siteId));
           await this.subscribe(agentTopic(session.subjectId));
         }

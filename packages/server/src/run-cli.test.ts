@@ -80,6 +80,54 @@ describe('runCli', () => {
     again.io.signals.emit('SIGINT');
     expect(await exit2).toBe(0);
   });
+
+  it('fails at boot with STORAGE_UNAVAILABLE (exit 1) when the database URL cannot be reached', async () => {
+    const t = io();
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const args = ['--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'pg-down', 'p.db'), '--database-url', 'postgres://postgres@127.0.0.1:1/none'];
+    expect(await runCli(args, {}, t.io)).toBe(1);
+    expect(t.err.join('')).toContain('STORAGE_UNAVAILABLE');
+    const r = io();
+    expect(await runCli(['--port', '0', '--db', join(dir, 'redis-down', 'p.db'), '--redis-url', 'redis://127.0.0.1:1'], {}, r.io)).toBe(1);
+    expect(r.err.join('')).toContain('FANOUT_UNAVAILABLE');
+  });
+
+  it.skipIf(process.env.DATABASE_URL === undefined || process.env.REDIS_URL === undefined)(
+    'runs on Postgres + Redis from DATABASE_URL / REDIS_URL: migrates a fresh schema, creates an agent there, serves',
+    async () => {
+      const schema = `parley_cli_${process.pid}_${Date.now()}`;
+      const env = {
+        DATABASE_URL: process.env.DATABASE_URL,
+        REDIS_URL: process.env.REDIS_URL,
+        PARLEY_DATABASE_SCHEMA: schema,
+        PARLEY_REDIS_PREFIX: `${schema}:`,
+        PARLEY_SECRET: 'x'.repeat(40),
+      };
+      const db = join(dir, 'pg', 'unused.db');
+      try {
+        const created = io();
+        expect(await runCli(['create-agent', '--name', 'Pat', '--db', db], env, created.io)).toBe(0);
+        const { token } = JSON.parse(created.out.join('')) as { token: string };
+        const t = io();
+        const exit = runCli(['--port', '0', '--host', '127.0.0.1', '--db', db, '--log-level', 'silent'], env, t.io);
+        await until(() => t.out.length > 0);
+        const { url } = JSON.parse(t.out[0]!) as { url: string };
+        // The agent created in the Postgres schema logs in on the server that reads it.
+        const { client: agent } = await connectAgent(url, token);
+        t.io.signals.emit('SIGTERM');
+        expect((await agent.closed).code).toBe(1001);
+        expect(await exit).toBe(0);
+        // Nothing went to SQLite.
+        expect(existsSync(db)).toBe(false);
+      } finally {
+        const pg = (await import('pg')).default;
+        const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      }
+    },
+  );
 });
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'parley-server.mjs');
@@ -90,7 +138,10 @@ describe('parley-server bin', () => {
     const bad = spawn(process.execPath, [bin, '--port', 'nope'], { stdio: ['ignore', 'pipe', 'pipe'] });
     expect(await new Promise((resolve) => bad.on('exit', resolve))).toBe(2);
 
+    // Without the store URLs CI sets for other tests: this one checks the SQLite default.
+    const { DATABASE_URL: _db, REDIS_URL: _redis, ...env } = process.env;
     const child = spawn(process.execPath, [bin, '--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'bin', 'p.db')], {
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const line = await new Promise<string>((resolve) => {

@@ -7,7 +7,9 @@ import { loadConfig, USAGE } from './config.js';
 import { createJsonLogger, describeError } from './logger.js';
 import { loadOrCreateSecret } from './secret-file.js';
 import { createServer } from './server.js';
-import { createSqliteStorage } from './storage/sqlite.js';
+import { openFanout, openStorage } from './open-stores.js';
+import type { Storage } from './storage/storage.js';
+import type { Fanout } from './fanout/fanout.js';
 import { createAgentRecord } from './agents.js';
 import { DEFAULT_RATES } from './rate-limit.js';
 import { runAdminCommand } from './admin-cli.js';
@@ -49,7 +51,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
   const logger = createJsonLogger({ level: config.logLevel, write: (line) => io.stderr.write(line) });
 
   if (isAdminCommand(config.command)) {
-    const storage = createSqliteStorage({ path: config.dbPath });
+    const storage = (await openStorage(config, logger)).storage;
     try {
       return await runAdminCommand(config.command, config, storage, io, logger);
     } finally {
@@ -58,7 +60,12 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
   }
 
   if (config.command === 'create-agent') {
-    const storage = createSqliteStorage({ path: config.dbPath });
+    let storage: Storage;
+    try {
+      storage = (await openStorage(config, logger)).storage;
+    } catch (err) {
+      return bootFailed(err, io);
+    }
     try {
       const { agent, token } = await createAgentRecord(storage, {
         name: config.agentName ?? '',
@@ -94,9 +101,30 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     }
     throw err;
   }
+  if (config.redisUrl !== undefined && env.PARLEY_SECRET === undefined) {
+    // Each node would sign with its own key and refuse the others' visitor tokens.
+    logger.warn('config.secret_per_node', { note: 'REDIS_URL is set but PARLEY_SECRET is not: give every node the same PARLEY_SECRET' });
+  }
+  let storage: Storage;
+  let fanout: Fanout;
+  try {
+    const opened = await openStorage(config, logger);
+    storage = opened.storage;
+    try {
+      fanout = (await openFanout(config, logger)).fanout;
+    } catch (err) {
+      await storage.close();
+      throw err;
+    }
+    logger.info('server.stores', { storage: opened.kind, fanout: config.redisUrl === undefined ? 'memory' : 'redis' });
+  } catch (err) {
+    return bootFailed(err, io);
+  }
   const server = createServer({
     secret,
-    dbPath: config.dbPath,
+    storage,
+    fanout,
+    routing: { assignment: config.assignment, agentGraceMs: config.agentGraceMs },
     allowedOrigins: config.allowedOrigins,
     consoleOrigins: config.consoleOrigins,
     rateExemptAddresses: config.rateExemptAddresses,
@@ -130,19 +158,32 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
       }
       isStopping = true;
       logger.info('server.signal', { signal });
-      server.close({ graceMs: SHUTDOWN_GRACE_MS }).then(
-        () => resolve(0),
-        (err: unknown) => {
-          logger.error('server.close_failed', describeError(err));
-          resolve(1);
-        },
-      );
+      server
+        .close({ graceMs: SHUTDOWN_GRACE_MS })
+        // The server closes only what it created; the stores were opened here.
+        .then(() => Promise.all([fanout.close(), storage.close()]))
+        .then(
+          () => resolve(0),
+          (err: unknown) => {
+            logger.error('server.close_failed', describeError(err));
+            resolve(1);
+          },
+        );
     };
     io.signals.on('SIGTERM', () => stop('SIGTERM'));
     io.signals.on('SIGINT', () => stop('SIGINT'));
   });
   const { port, url } = await server.listen(config.port, config.host);
   io.stdout.write(`${JSON.stringify({ event: 'listening', port, url, host: config.host })}\n`);
-  logger.info('server.listening', { port, host: config.host, db: config.dbPath });
+  logger.info('server.listening', { port, host: config.host, db: config.databaseUrl === undefined ? config.dbPath : 'postgres' });
   return stopped;
+}
+
+/** A store that cannot be opened at boot (database or Redis unreachable, schema too new): one line, exit 1. */
+function bootFailed(err: unknown, io: CliIo): number {
+  if (err instanceof ParleyError) {
+    io.stderr.write(`parley-server: ${err.code}: ${err.message}\n`);
+    return err.code === 'CONFIG_INVALID' ? EXIT_CONFIG_INVALID : 1;
+  }
+  throw err;
 }

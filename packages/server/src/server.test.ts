@@ -216,11 +216,13 @@ describe('createServer: hand-off', () => {
     const { client: a } = await connectAgent(url, alice.token);
     const { client: b } = await connectAgent(url, bob.token);
     clients.push(a, b);
-    expect(await a.next((f) => f.type === 'queue.snapshot')).toMatchObject({
+    // Nobody was online: it became an offline message, outside the queue. Escalating again now queues it.
+    expect(await a.next((f) => f.type === 'queue.snapshot')).toMatchObject({ entries: [] });
+    const queued = await v.request({ type: 'conversation.escalate', conversationId: conversation.id, reason: 'low_confidence', transcript });
+    expect(queued).toMatchObject({ status: 'queued' });
+    expect(await a.next((f) => f.type === 'queue.snapshot' && f.entries.length === 1)).toMatchObject({
       entries: [{ conversationId: conversation.id, position: 1, reason: 'low_confidence', transcript }],
     });
-    const queued = await v.request({ type: 'conversation.escalate', conversationId: conversation.id, reason: 'requested', transcript: [] });
-    expect(queued).toMatchObject({ status: 'queued' });
 
     const [ra, rb] = await Promise.all([
       a.request({ type: 'conversation.accept', conversationId: conversation.id }),

@@ -3,6 +3,7 @@
 // knows no frame semantics.
 
 import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, DEFAULT_HEARTBEAT_MS, DEFAULT_LIMITS, ParleyError, type Limits, type Role, type ServerFrame } from '@parley/protocol';
@@ -14,6 +15,7 @@ import { createMemoryFanout } from './fanout/memory.js';
 import type { ServerServices } from './handlers/context.js';
 import { createJsonLogger, describeError, type Logger } from './logger.js';
 import { AgentPresence } from './presence.js';
+import { Router, type RoutingOptions } from './routing/router.js';
 import { DEFAULT_RATES, TokenBucket, type RateLimits } from './rate-limit.js';
 import { createSqliteStorage } from './storage/sqlite.js';
 import type { Agent, Storage } from './storage/storage.js';
@@ -68,6 +70,8 @@ export interface CreateServerOptions {
   assetDirs?: Readonly<Record<string, string>>;
   /** Lifetime of a console login session. Default 12 hours. */
   agentSessionTtlMs?: number;
+  /** Automatic or manual assignment, and the grace a disconnected agent gets before their chats are requeued. */
+  routing?: RoutingOptions;
   /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;
   /** Signed POSTs of conversation, message and rating events (see webhooks.ts). */
@@ -177,13 +181,17 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
 
   // Per visitor, not per socket: opening more sockets must not buy more conversations.
   const startBuckets = new Map<string, TokenBucket>();
+  // Names this process's presence leases: a node that dies leaves leases nobody renews, which lapse.
+  const nodeId = `n_${randomUUID()}`;
   const services: ServerServices = {
     storage,
     fanout,
     tokens,
     limits,
     logger,
-    presence: new AgentPresence(),
+    presence: new AgentPresence({ storage, nodeId, now, logger }),
+    // Replaced right below: the router needs the finished services object.
+    router: undefined as unknown as Router,
     heartbeatMs,
     now,
     countError: (code) => metrics.countError(code, 'ws'),
@@ -193,6 +201,8 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
       return bucket.take(now());
     },
   };
+  services.router = new Router(services, options.routing);
+  services.router.start();
 
   const auth = createConsoleAuth({ storage, now, sessionTtlMs: options.agentSessionTtlMs ?? DEFAULT_AGENT_SESSION_TTL_MS, loginRate: rates.logins });
   const api = createApiRouter({ storage, auth, logger, now, onError: (code) => metrics.countError(code, 'http') });
@@ -376,6 +386,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     await Promise.race([Promise.all([...connections].map((c) => c.idle())), grace]);
     clearTimeout(graceTimer);
     try {
+      await services.router.stop();
       await storage.drain();
     } catch (err) {
       logger.error('server.drain_failed', describeError(err));
@@ -407,6 +418,8 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     await retention?.stop();
     // Deliveries still retrying get a short grace; whatever remains is logged as undelivered.
     await webhooks?.close(Math.min(graceMs, 2000));
+    // The closed sockets' presence leases are removed before the storage goes: agents are gone, not "stale".
+    await services.presence.settled();
     if (ownsFanout) await fanout.close();
     if (ownsStorage) await storage.close();
     logger.info('server.closed');

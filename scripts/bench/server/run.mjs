@@ -162,11 +162,20 @@ function freePort() {
 // ── processes under test ────────────────────────────────────────────────────────────────────────────────────────
 const children = new Set();
 
+// The bin reads DATABASE_URL / REDIS_URL itself: a mode gets them only when it passes them, so the SQLite rows stay
+// SQLite when the bench runs with both set.
+function nodeEnv() {
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  return env;
+}
+
 /** Starts a process on core 0 (when pinning) and resolves once it prints `{"event":"listening","port":…}`. */
 async function startListening(name, args, env = {}) {
   const command = canPin ? 'taskset' : process.execPath;
   const fullArgs = canPin ? ['-c', '0', process.execPath, ...args] : args;
-  const child = spawn(command, fullArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, fullArgs, { env: { ...nodeEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let stderr = '';
   let warnings = 0;
@@ -214,7 +223,7 @@ async function startListening(name, args, env = {}) {
 }
 
 function runBin(args, env = {}) {
-  const result = spawnSync(process.execPath, [SERVER_BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [SERVER_BIN, ...args], { env: { ...nodeEnv(), ...env }, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`parley-server ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return result.stdout;
 }

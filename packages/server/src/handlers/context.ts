@@ -4,6 +4,7 @@ import type { AgentInfo, ClientFrame, Limits, Role, ServerFrame } from '@parley/
 import type { Fanout, FanoutMessage } from '../fanout/fanout.js';
 import type { Logger } from '../logger.js';
 import type { AgentPresence } from '../presence.js';
+import type { Router } from '../routing/router.js';
 import type { Storage } from '../storage/storage.js';
 import type { VisitorTokens } from '../token.js';
 import type { VerifiedIdentity } from '../identity.js';
@@ -28,6 +29,8 @@ export interface ServerServices {
   limits: Readonly<Limits>;
   logger: Logger;
   presence: AgentPresence;
+  /** Assignment, transfer, requeue and the presence sweep. */
+  router: Router;
   heartbeatMs: number;
   now: () => number;
   /** Spends one of the visitor's conversation starts; false when they are over the limit. */

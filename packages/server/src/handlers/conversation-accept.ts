@@ -1,15 +1,15 @@
-// `conversation.accept` (agent): take a queued conversation, exactly once across agents; tell the visitor.
+// `conversation.accept` (agent): take a queued conversation (or an offline message), exactly once across agents and
+// nodes; tell the visitor.
 
 import { ParleyError, type AcceptFrame } from '@parley/protocol';
-import { conversationTopic, visitorTopic } from '../fanout/fanout.js';
 import { loadConversation, requireRole } from './access.js';
 import type { HandlerContext } from './context.js';
-import { broadcastQueue } from './queue-broadcast.js';
 
 export async function handleConversationAccept(ctx: HandlerContext, frame: AcceptFrame): Promise<void> {
   const session = requireRole(ctx, 'agent');
   const agent = session.agent!;
   const conversation = await loadConversation(ctx, frame.conversationId);
+  if (conversation.status === 'offline') await requeueOfflineMessage(ctx, conversation.id);
   const result = await ctx.services.storage.assign(conversation.id, agent);
   const after = result.conversation ?? conversation;
   if (!result.changed) {
@@ -22,9 +22,22 @@ export async function handleConversationAccept(ctx: HandlerContext, frame: Accep
     throw new ParleyError('AUTH_FORBIDDEN', after.status === 'assigned' ? 'another agent took this conversation' : 'the conversation is not waiting in the queue');
   }
   ctx.reply({ type: 'conversation.assigned', ref: frame.ref, conversationId: after.id, agent });
-  await ctx.publish(visitorTopic(after.visitorId), { frame: { type: 'agent.joined', conversationId: after.id, agent } });
-  if (result.event !== undefined) {
-    await ctx.publish(conversationTopic(after.id), { frame: { type: 'message.new', message: result.event } });
-  }
-  await broadcastQueue(ctx.services, session.siteId);
+  await ctx.services.router.announceAssigned(result, agent);
+  await ctx.services.router.queueChanged(session.siteId);
+}
+
+/**
+ * A message left while nobody was online is answered by accepting it, like a queued one: it goes through the queue
+ * (its transcript and profile kept) so that taking it stays the same exactly-once write as any other accept.
+ */
+async function requeueOfflineMessage(ctx: HandlerContext, conversationId: string): Promise<void> {
+  const detail = await ctx.services.storage.getConversationDetail(conversationId);
+  if (detail?.status !== 'offline') return;
+  await ctx.services.storage.escalate({
+    conversationId,
+    reason: detail.escalationReason ?? 'requested',
+    transcript: detail.transcript,
+    profile: detail.profile,
+    status: 'queued',
+  });
 }

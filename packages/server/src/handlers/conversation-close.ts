@@ -4,7 +4,6 @@ import { ParleyError, type CloseFrame, type ClosedFrame } from '@parley/protocol
 import { conversationTopic } from '../fanout/fanout.js';
 import { loadConversation, requireSession } from './access.js';
 import type { HandlerContext } from './context.js';
-import { broadcastQueue } from './queue-broadcast.js';
 
 export async function handleConversationClose(ctx: HandlerContext, frame: CloseFrame): Promise<void> {
   const session = requireSession(ctx);
@@ -22,5 +21,6 @@ export async function handleConversationClose(ctx: HandlerContext, frame: CloseF
   const topic = conversationTopic(conversation.id);
   if (result.event !== undefined) await ctx.publish(topic, { frame: { type: 'message.new', message: result.event } });
   await ctx.publish(topic, { frame: closed, exceptConnectionId: ctx.connectionId });
-  if (conversation.status === 'queued') await broadcastQueue(ctx.services, session.siteId);
+  // A queued one leaves the queue; an assigned one frees a seat of its agent (auto mode may fill it).
+  if (conversation.status === 'queued' || conversation.status === 'assigned') await ctx.services.router.queueChanged(conversation.siteId);
 }

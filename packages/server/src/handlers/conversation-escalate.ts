@@ -1,29 +1,31 @@
 // `conversation.escalate` (visitor): queue for a human with reason, transcript and profile; tell agents and visitor.
+// With no agent online the conversation becomes an offline message instead (status 'offline', not queued).
 
 import { ParleyError, type EscalateFrame } from '@parley/protocol';
 import { loadConversation, requireRole } from './access.js';
 import type { HandlerContext } from './context.js';
-import { broadcastQueue } from './queue-broadcast.js';
 
 export async function handleConversationEscalate(ctx: HandlerContext, frame: EscalateFrame): Promise<void> {
   const session = requireRole(ctx, 'visitor');
   const conversation = await loadConversation(ctx, frame.conversationId);
   if (conversation.status === 'closed') throw new ParleyError('CONVERSATION_CLOSED', 'the conversation is closed');
+  // Checked before the write: an agent who comes online a moment later finds it in history, and the visitor
+  // may escalate again (offline → queued).
+  const isStaffed = await ctx.services.router.isStaffed(session.siteId);
   const result = await ctx.services.storage.escalate({
     conversationId: conversation.id,
     reason: frame.reason,
     transcript: frame.transcript,
     ...(frame.profile === undefined ? {} : { profile: frame.profile }),
+    status: isStaffed ? 'queued' : 'offline',
   });
-  // The conversation stays queued either way, so an agent who logs in later can take it; 'offline' tells the
-  // widget that nobody is there right now and it should offer to leave a message.
-  const isStaffed = ctx.services.presence.countAvailable(session.siteId) > 0;
+  const status = result.conversation?.status === 'offline' ? 'offline' : 'queued';
   ctx.reply({
     type: 'conversation.escalated',
     ref: frame.ref,
     conversationId: conversation.id,
     reason: result.conversation?.escalationReason ?? frame.reason,
-    status: isStaffed ? 'queued' : 'offline',
+    status,
   });
-  if (result.changed) await broadcastQueue(ctx.services, session.siteId);
+  if (result.changed && status === 'queued') await ctx.services.router.queueChanged(session.siteId);
 }

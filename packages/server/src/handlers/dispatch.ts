@@ -9,6 +9,7 @@ import { handleConversationClose } from './conversation-close.js';
 import { handleConversationEscalate } from './conversation-escalate.js';
 import { handleConversationJoin } from './conversation-join.js';
 import { handleConversationStart } from './conversation-start.js';
+import { handleConversationTransfer } from './conversation-transfer.js';
 import { handleHello } from './hello.js';
 import { handleHistoryGet } from './history-get.js';
 import { handleMessageSend } from './message-send.js';
@@ -33,6 +34,7 @@ const HANDLERS: { [K in ClientFrameType]: Handler<Extract<ClientFrame, { type: K
   'conversation.close': handleConversationClose,
   'rating.submit': handleRatingSubmit,
   'agent.availability': handleAgentAvailability,
+  'conversation.transfer': handleConversationTransfer,
 };
 
 export function dispatch(ctx: HandlerContext, frame: ClientFrame): Promise<void> {

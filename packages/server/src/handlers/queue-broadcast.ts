@@ -2,10 +2,11 @@
 
 import type { QueueEntry } from '@parley/protocol';
 import { siteAgentsTopic, visitorTopic } from '../fanout/fanout.js';
+import { estimateWaitSeconds, ewmaMs } from '../routing/wait-estimate.js';
 import type { ServerServices } from './context.js';
 
-/** Rough seconds an agent spends per conversation, until real handling times are measured (TODO(#2)). */
-const AVERAGE_HANDLE_SECONDS = 120;
+/** How many recent waits feed the moving average. */
+const RECENT_WAITS = 20;
 
 /** The site's queue as wire entries, each with the visitor it belongs to. */
 export async function queueEntries(
@@ -13,13 +14,13 @@ export async function queueEntries(
   siteId: string,
 ): Promise<Array<{ entry: QueueEntry; visitorId: string }>> {
   const queue = await services.storage.listQueue(siteId);
-  const agents = Math.max(1, services.presence.countAvailable(siteId));
+  const averageWaitMs = queue.length === 0 ? 0 : ewmaMs(await services.storage.listRecentWaits(siteId, RECENT_WAITS));
   return queue.map((item, i) => ({
     visitorId: item.visitorId,
     entry: {
       conversationId: item.conversationId,
       position: i + 1,
-      etaSeconds: Math.round(((i + 1) * AVERAGE_HANDLE_SECONDS) / agents),
+      etaSeconds: estimateWaitSeconds(i + 1, queue.length, averageWaitMs),
       waitingSince: item.queuedAt,
       reason: item.reason,
       visitor: item.profile,

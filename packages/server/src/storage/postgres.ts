@@ -34,6 +34,7 @@ import type {
   Visitor,
 } from './storage.js';
 import type { AgentRecord, ErasureResult, RetentionResult } from './privacy-store.js';
+import type { AgentLoad, AssignNextResult, RequeuedConversation } from './routing-store.js';
 
 export interface PostgresStorageOptions {
   /** e.g. `postgres://user@host:5432/db`. */
@@ -153,6 +154,26 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE sites ADD COLUMN requires_identity BOOLEAN NOT NULL DEFAULT FALSE;
   ALTER TABLE visitors ADD COLUMN external_id TEXT;
   CREATE UNIQUE INDEX visitors_external_id ON visitors (site_id, external_id) WHERE external_id IS NOT NULL;
+  `,
+  // 3: routing: agent capacity, presence leases per connection, assignment times (least loaded, longest idle, waits).
+  `
+  ALTER TABLE agents ADD COLUMN capacity INTEGER NOT NULL DEFAULT 3;
+  ALTER TABLE agents ADD COLUMN last_assigned_at BIGINT;
+  ALTER TABLE agents ADD COLUMN last_seen_at BIGINT;
+  ALTER TABLE conversations ADD COLUMN assigned_at BIGINT;
+  CREATE INDEX conversations_by_agent ON conversations (agent_id, status);
+  CREATE TABLE agent_presence (
+    connection_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL,
+    site_id TEXT NOT NULL,
+    node_id TEXT NOT NULL,
+    availability TEXT NOT NULL,
+    connected_at BIGINT NOT NULL,
+    seen_at BIGINT NOT NULL
+  );
+  CREATE INDEX agent_presence_by_agent ON agent_presence (agent_id, seen_at);
+  CREATE INDEX agent_presence_by_site ON agent_presence (site_id, seen_at);
+  CREATE INDEX agent_presence_by_node ON agent_presence (node_id);
   `,
 ];
 
@@ -757,6 +778,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     },
     async setAgentAvailability(agentId, availability) {
       await query('UPDATE agents SET availability = $1 WHERE id = $2', [availability, agentId]);
+      await query('UPDATE agent_presence SET availability = $1 WHERE agent_id = $2', [availability, agentId]);
     },
     async revokeAgentCredentials(agentId) {
       return inTransaction(async (client) => {
@@ -856,10 +878,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     escalate: (input) =>
       transact(async (client): Promise<Transition> => {
         const { rowCount } = await client.query(
-          `UPDATE conversations SET status = 'queued', escalation_reason = $1, transcript = $2::jsonb,
+          `UPDATE conversations SET status = $6, escalation_reason = $1, transcript = $2::jsonb,
              profile = profile || $3::jsonb, queued_at = $4
            WHERE id = $5 AND status IN ('bot', 'offline')`,
-          [input.reason, JSON.stringify(input.transcript), JSON.stringify(input.profile ?? {}), now(), input.conversationId],
+          [input.reason, JSON.stringify(input.transcript), JSON.stringify(input.profile ?? {}), now(), input.conversationId, input.status ?? 'queued'],
         );
         return { changed: rowCount === 1, conversation: await getConversationWith(client, input.conversationId) };
       }),
@@ -891,12 +913,14 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       transact(async (client): Promise<Transition> => {
         // Compare-and-set: concurrent callers queue on the row lock, then re-check status = 'queued' against the
         // winner's committed row and match nothing. The seq for the event is taken in the same statement.
+        const at = now();
         const { rows } = await client.query<{ last_seq: number }>(
-          `UPDATE conversations SET status = 'assigned', agent_id = $1, last_seq = last_seq + 1
+          `UPDATE conversations SET status = 'assigned', agent_id = $1, last_seq = last_seq + 1, assigned_at = $3
            WHERE id = $2 AND status = 'queued' RETURNING last_seq`,
-          [agent.id, conversationId],
+          [agent.id, conversationId, at],
         );
         if (rows[0] === undefined) return { changed: false, conversation: await getConversationWith(client, conversationId) };
+        await client.query('UPDATE agents SET last_assigned_at = $1 WHERE id = $2', [at, agent.id]);
         const author = { role: 'agent' as const, id: agent.id, name: agent.name };
         const event = await writeEvent(client, conversationId, author, `${agent.name} joined the conversation`, rows[0].last_seq);
         return { changed: true, conversation: await getConversationWith(client, conversationId), event };
@@ -1054,6 +1078,147 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       const rating: Rating = { conversationId: row.conversation_id, score: row.score, at: toInt(row.at) };
       if (row.comment !== null) rating.comment = row.comment;
       return { rating, created: inserted.rowCount === 1 };
+    },
+
+    async putAgentPresence(lease) {
+      await query(
+        `INSERT INTO agent_presence (connection_id, agent_id, site_id, node_id, availability, connected_at, seen_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (connection_id) DO UPDATE SET availability = excluded.availability, seen_at = excluded.seen_at`,
+        [lease.connectionId, lease.agentId, lease.siteId, lease.nodeId, lease.availability, lease.at],
+      );
+    },
+    removeAgentPresence: (connectionId, at) =>
+      inTransaction(async (client) => {
+        const { rows } = await client.query<{ agent_id: string }>('DELETE FROM agent_presence WHERE connection_id = $1 RETURNING agent_id', [connectionId]);
+        if (rows[0] === undefined) return;
+        await client.query('UPDATE agents SET last_seen_at = GREATEST(COALESCE(last_seen_at, 0), $1) WHERE id = $2', [at, rows[0].agent_id]);
+      }),
+    async renewNodePresence(nodeId, at) {
+      await query('UPDATE agent_presence SET seen_at = $1 WHERE node_id = $2', [at, nodeId]);
+    },
+    async setAgentCapacity(agentId, capacity) {
+      await query('UPDATE agents SET capacity = $1 WHERE id = $2', [capacity, agentId]);
+    },
+    async listAgentLoads(siteId, liveSinceMs) {
+      const { rows } = await query<{
+        id: string;
+        name: string;
+        avatar_url: string | null;
+        capacity: number;
+        last_assigned_at: BigintText | null;
+        connected_at: BigintText;
+        rank: number;
+        active: BigintText;
+      }>(
+        `SELECT a.id, a.name, a.avatar_url, a.capacity, a.last_assigned_at, MIN(p.connected_at) AS connected_at,
+                MAX(CASE p.availability WHEN 'online' THEN 2 WHEN 'away' THEN 1 ELSE 0 END)::int AS rank,
+                (SELECT COUNT(*) FROM conversations c WHERE c.agent_id = a.id AND c.status = 'assigned') AS active
+         FROM agent_presence p JOIN agents a ON a.id = p.agent_id
+         WHERE p.site_id = $1 AND p.seen_at >= $2
+         GROUP BY a.id`,
+        [siteId, liveSinceMs],
+      );
+      return rows.map((row): AgentLoad => ({
+        agent: row.avatar_url === null ? { id: row.id, name: row.name } : { id: row.id, name: row.name, avatarUrl: row.avatar_url },
+        availability: row.rank === 2 ? 'online' : row.rank === 1 ? 'away' : 'offline',
+        capacity: row.capacity,
+        activeCount: toInt(row.active),
+        idleSinceMs: Math.max(row.last_assigned_at === null ? 0 : toInt(row.last_assigned_at), toInt(row.connected_at)),
+      }));
+    },
+    assignNext: (siteId, agent) =>
+      transact(async (client): Promise<AssignNextResult> => {
+        // The agent's row lock serialises this agent's assignments across nodes; NO KEY UPDATE leaves the
+        // foreign-key checks of other writers unblocked. The count is a separate statement on purpose: at READ
+        // COMMITTED it then takes a fresh snapshot after the lock wait and sees the previous holder's assignment
+        // (a subquery of the locking statement would still count from before the wait).
+        const locked = await client.query<{ capacity: number }>('SELECT capacity FROM agents WHERE id = $1 FOR NO KEY UPDATE', [agent.id]);
+        const capacity = locked.rows[0]?.capacity;
+        if (capacity === undefined) return { kind: 'full' };
+        const active = await client.query<{ n: BigintText }>(
+          `SELECT COUNT(*) AS n FROM conversations WHERE agent_id = $1 AND status = 'assigned'`,
+          [agent.id],
+        );
+        if (toInt(active.rows[0]?.n ?? 0) >= capacity) return { kind: 'full' };
+        // SKIP LOCKED: a conversation another node is taking right now is passed over, not waited for.
+        const next = await client.query<{ id: string }>(
+          `SELECT id FROM conversations WHERE site_id = $1 AND status = 'queued'
+           ORDER BY queued_at ASC, ord ASC LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          [siteId],
+        );
+        const id = next.rows[0]?.id;
+        if (id === undefined) return { kind: 'empty' };
+        const at = now();
+        const taken = await client.query<{ last_seq: number }>(
+          `UPDATE conversations SET status = 'assigned', agent_id = $1, last_seq = last_seq + 1, assigned_at = $3
+           WHERE id = $2 AND status = 'queued' RETURNING last_seq`,
+          [agent.id, id, at],
+        );
+        if (taken.rows[0] === undefined) return { kind: 'empty' };
+        await client.query('UPDATE agents SET last_assigned_at = $1 WHERE id = $2', [at, agent.id]);
+        const author = { role: 'agent' as const, id: agent.id, name: agent.name };
+        const event = await writeEvent(client, id, author, `${agent.name} joined the conversation`, taken.rows[0].last_seq);
+        return { kind: 'assigned', transition: { changed: true, conversation: await getConversationWith(client, id), event } };
+      }),
+    transfer: (conversationId, fromAgentId, from, to) =>
+      transact(async (client): Promise<Transition> => {
+        const { rows } =
+          to === undefined
+            ? await client.query<{ last_seq: number }>(
+                `UPDATE conversations SET status = 'queued', agent_id = NULL, queued_at = $1, last_seq = last_seq + 1
+                 WHERE id = $2 AND status = 'assigned' AND agent_id = $3 RETURNING last_seq`,
+                [now(), conversationId, fromAgentId],
+              )
+            : await client.query<{ last_seq: number }>(
+                `UPDATE conversations SET agent_id = $1, last_seq = last_seq + 1
+                 WHERE id = $2 AND status = 'assigned' AND agent_id = $3 RETURNING last_seq`,
+                [to.id, conversationId, fromAgentId],
+              );
+        if (rows[0] === undefined) return { changed: false, conversation: await getConversationWith(client, conversationId) };
+        const author = { role: 'agent' as const, id: from.id, name: from.name };
+        const text = to === undefined ? `${from.name} put the conversation back in the queue` : `${from.name} transferred the conversation to ${to.name}`;
+        const event = await writeEvent(client, conversationId, author, text, rows[0].last_seq);
+        return { changed: true, conversation: await getConversationWith(client, conversationId), event };
+      }),
+    requeueAbandoned: ({ liveSinceMs, goneBeforeMs }) =>
+      transact(async (client): Promise<RequeuedConversation[]> => {
+        // SKIP LOCKED: when two nodes sweep at once each row is taken by one of them; the conditional update
+        // below would refuse a second move anyway.
+        const { rows } = await client.query<{ id: string; site_id: string; agent_id: string; agent_name: string; agent_avatar_url: string | null }>(
+          `SELECT c.id, c.site_id, a.id AS agent_id, a.name AS agent_name, a.avatar_url AS agent_avatar_url
+           FROM conversations c JOIN agents a ON a.id = c.agent_id
+           WHERE c.status = 'assigned'
+             AND NOT EXISTS (SELECT 1 FROM agent_presence p WHERE p.agent_id = a.id AND p.seen_at >= $1)
+             AND GREATEST(COALESCE(a.last_seen_at, 0),
+                          COALESCE((SELECT MAX(p.seen_at) FROM agent_presence p WHERE p.agent_id = a.id), 0)) < $2
+           ORDER BY c.ord
+           FOR UPDATE OF c SKIP LOCKED`,
+          [liveSinceMs, goneBeforeMs],
+        );
+        const moved: RequeuedConversation[] = [];
+        for (const row of rows) {
+          const updated = await client.query<{ last_seq: number }>(
+            `UPDATE conversations SET status = 'queued', agent_id = NULL, queued_at = $1, last_seq = last_seq + 1
+             WHERE id = $2 AND status = 'assigned' AND agent_id = $3 RETURNING last_seq`,
+            [now(), row.id, row.agent_id],
+          );
+          if (updated.rows[0] === undefined) continue;
+          const agent: AgentInfo =
+            row.agent_avatar_url === null ? { id: row.agent_id, name: row.agent_name } : { id: row.agent_id, name: row.agent_name, avatarUrl: row.agent_avatar_url };
+          const event = await writeEvent(client, row.id, { role: 'system', id: 'system' }, `${agent.name} left; waiting for another agent`, updated.rows[0].last_seq);
+          moved.push({ siteId: row.site_id, agent, transition: { changed: true, conversation: await getConversationWith(client, row.id), event } });
+        }
+        return moved;
+      }),
+    async listRecentWaits(siteId, limit) {
+      const { rows } = await query<{ wait: BigintText }>(
+        `SELECT assigned_at - queued_at AS wait FROM conversations
+         WHERE site_id = $1 AND assigned_at IS NOT NULL AND queued_at IS NOT NULL AND assigned_at >= queued_at
+         ORDER BY assigned_at DESC LIMIT $2`,
+        [siteId, Math.max(1, Math.floor(limit))],
+      );
+      return rows.map((row) => toInt(row.wait)).reverse();
     },
 
     async listVisitorConversations(visitorId) {

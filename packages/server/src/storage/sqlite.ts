@@ -36,6 +36,7 @@ import type {
   Visitor,
 } from './storage.js';
 import type { AgentRecord, ErasureResult, RetentionResult } from './privacy-store.js';
+import type { AgentLoad, AssignNextResult, RequeuedConversation } from './routing-store.js';
 
 export interface SqliteStorageOptions {
   /** A file path, or `:memory:`. The parent directory is created if missing. */
@@ -137,6 +138,26 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE sites ADD COLUMN requires_identity INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE visitors ADD COLUMN external_id TEXT;
   CREATE UNIQUE INDEX visitors_external_id ON visitors (site_id, external_id) WHERE external_id IS NOT NULL;
+  `,
+  // 4: routing: agent capacity, presence leases per connection, assignment times (least loaded, longest idle, waits).
+  `
+  ALTER TABLE agents ADD COLUMN capacity INTEGER NOT NULL DEFAULT 3;
+  ALTER TABLE agents ADD COLUMN last_assigned_at INTEGER;
+  ALTER TABLE agents ADD COLUMN last_seen_at INTEGER;
+  ALTER TABLE conversations ADD COLUMN assigned_at INTEGER;
+  CREATE INDEX conversations_by_agent ON conversations (agent_id, status);
+  CREATE TABLE agent_presence (
+    connection_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL,
+    site_id TEXT NOT NULL,
+    node_id TEXT NOT NULL,
+    availability TEXT NOT NULL,
+    connected_at INTEGER NOT NULL,
+    seen_at INTEGER NOT NULL
+  );
+  CREATE INDEX agent_presence_by_agent ON agent_presence (agent_id, seen_at);
+  CREATE INDEX agent_presence_by_site ON agent_presence (site_id, seen_at);
+  CREATE INDEX agent_presence_by_node ON agent_presence (node_id);
   `,
 ];
 
@@ -415,7 +436,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     ),
     setProfile: db.prepare('UPDATE conversations SET profile = ? WHERE id = ?'),
     escalate: db.prepare(
-      `UPDATE conversations SET status = 'queued', escalation_reason = ?, transcript = ?, profile = ?, queued_at = ?
+      `UPDATE conversations SET status = ?, escalation_reason = ?, transcript = ?, profile = ?, queued_at = ?
        WHERE id = ? AND status IN ('bot', 'offline')`,
     ),
     queue: db.prepare<
@@ -425,7 +446,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       `SELECT id, visitor_id, queued_at, escalation_reason, profile, transcript FROM conversations
        WHERE site_id = ? AND status = 'queued' ORDER BY queued_at ASC, rowid ASC`,
     ),
-    assign: db.prepare(`UPDATE conversations SET status = 'assigned', agent_id = ? WHERE id = ? AND status = 'queued'`),
+    assign: db.prepare(
+      `UPDATE conversations SET status = 'assigned', agent_id = ?, assigned_at = ? WHERE id = ? AND status = 'queued'`,
+    ),
     close: db.prepare(
       `UPDATE conversations SET status = 'closed', closed_at = ?, closed_by = ?, close_reason = ?
        WHERE id = ? AND status <> 'closed'`,
@@ -435,6 +458,61 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     ),
     ratingById: db.prepare<[string], { conversation_id: string; score: number; comment: string | null; at: number }>(
       'SELECT conversation_id, score, comment, at FROM ratings WHERE conversation_id = ?',
+    ),
+  };
+
+  // Routing statements (RoutingStore); kept apart from `q` so the routing rules read in one place.
+  const r = {
+    touchAssigned: db.prepare('UPDATE agents SET last_assigned_at = ? WHERE id = ?'),
+    presenceAvailability: db.prepare('UPDATE agent_presence SET availability = ? WHERE agent_id = ?'),
+    putPresence: db.prepare(
+      `INSERT INTO agent_presence (connection_id, agent_id, site_id, node_id, availability, connected_at, seen_at)
+       VALUES (@connectionId, @agentId, @siteId, @nodeId, @availability, @at, @at)
+       ON CONFLICT (connection_id) DO UPDATE SET availability = excluded.availability, seen_at = excluded.seen_at`,
+    ),
+    presenceAgent: db.prepare<[string], { agent_id: string }>('SELECT agent_id FROM agent_presence WHERE connection_id = ?'),
+    deletePresence: db.prepare('DELETE FROM agent_presence WHERE connection_id = ?'),
+    touchSeen: db.prepare('UPDATE agents SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?'),
+    renewNode: db.prepare('UPDATE agent_presence SET seen_at = ? WHERE node_id = ?'),
+    setCapacity: db.prepare('UPDATE agents SET capacity = ? WHERE id = ?'),
+    loads: db.prepare<
+      [string, number],
+      { id: string; name: string; avatar_url: string | null; capacity: number; last_assigned_at: number | null; connected_at: number; rank: number; active: number }
+    >(
+      `SELECT a.id, a.name, a.avatar_url, a.capacity, a.last_assigned_at, MIN(p.connected_at) AS connected_at,
+              MAX(CASE p.availability WHEN 'online' THEN 2 WHEN 'away' THEN 1 ELSE 0 END) AS rank,
+              (SELECT COUNT(*) FROM conversations c WHERE c.agent_id = a.id AND c.status = 'assigned') AS active
+       FROM agent_presence p JOIN agents a ON a.id = p.agent_id
+       WHERE p.site_id = ? AND p.seen_at >= ?
+       GROUP BY a.id`,
+    ),
+    capacityOf: db.prepare<[string], { capacity: number; active: number }>(
+      `SELECT a.capacity, (SELECT COUNT(*) FROM conversations c WHERE c.agent_id = a.id AND c.status = 'assigned') AS active
+       FROM agents a WHERE a.id = ?`,
+    ),
+    oldestQueued: db.prepare<[string], { id: string }>(
+      `SELECT id FROM conversations WHERE site_id = ? AND status = 'queued' ORDER BY queued_at ASC, rowid ASC LIMIT 1`,
+    ),
+    transferTo: db.prepare(`UPDATE conversations SET agent_id = ? WHERE id = ? AND status = 'assigned' AND agent_id = ?`),
+    transferToQueue: db.prepare(
+      `UPDATE conversations SET status = 'queued', agent_id = NULL, queued_at = ? WHERE id = ? AND status = 'assigned' AND agent_id = ?`,
+    ),
+    abandoned: db.prepare<
+      { liveSince: number; goneBefore: number },
+      { id: string; site_id: string; agent_id: string; agent_name: string; agent_avatar_url: string | null }
+    >(
+      `SELECT c.id, c.site_id, a.id AS agent_id, a.name AS agent_name, a.avatar_url AS agent_avatar_url
+       FROM conversations c JOIN agents a ON a.id = c.agent_id
+       WHERE c.status = 'assigned'
+         AND NOT EXISTS (SELECT 1 FROM agent_presence p WHERE p.agent_id = a.id AND p.seen_at >= @liveSince)
+         AND MAX(COALESCE(a.last_seen_at, 0),
+                 COALESCE((SELECT MAX(p.seen_at) FROM agent_presence p WHERE p.agent_id = a.id), 0)) < @goneBefore
+       ORDER BY c.rowid`,
+    ),
+    recentWaits: db.prepare<[string, number], { wait: number }>(
+      `SELECT assigned_at - queued_at AS wait FROM conversations
+       WHERE site_id = ? AND assigned_at IS NOT NULL AND queued_at IS NOT NULL AND assigned_at >= queued_at
+       ORDER BY assigned_at DESC LIMIT ?`,
     ),
   };
 
@@ -642,9 +720,12 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     deleteAgentSession: (tokenHash) => run(() => {
       q.deleteSession.run(tokenHash);
     }),
-    setAgentAvailability: (agentId, availability) => run(() => {
-      q.setAvailability.run(availability, agentId);
-    }),
+    setAgentAvailability: (agentId, availability) => run(() =>
+      db.transaction(() => {
+        q.setAvailability.run(availability, agentId);
+        r.presenceAvailability.run(availability, agentId);
+      })(),
+    ),
     revokeAgentCredentials: (agentId) => run(() =>
       db.transaction(() => {
         // token_hash is NOT NULL UNIQUE: a random value no SHA-256 hex digest can equal stands in for "none".
@@ -705,7 +786,14 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         const before = getConversationSync(input.conversationId);
         if (before === undefined) return { changed: false, conversation: undefined };
         const profile = { ...before.profile, ...input.profile };
-        const info = q.escalate.run(input.reason, JSON.stringify(input.transcript), JSON.stringify(profile), now(), input.conversationId);
+        const info = q.escalate.run(
+          input.status ?? 'queued',
+          input.reason,
+          JSON.stringify(input.transcript),
+          JSON.stringify(profile),
+          now(),
+          input.conversationId,
+        );
         return { changed: info.changes === 1, conversation: getConversationSync(input.conversationId) };
       }),
     ),
@@ -724,8 +812,10 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     assign: (conversationId, agent: AgentInfo) => run(() =>
       transact((): Transition => {
         // The WHERE status='queued' makes this a compare-and-set: of two agents accepting at once, one changes a row.
-        const info = q.assign.run(agent.id, conversationId);
+        const at = now();
+        const info = q.assign.run(agent.id, at, conversationId);
         if (info.changes !== 1) return { changed: false, conversation: getConversationSync(conversationId) };
+        r.touchAssigned.run(at, agent.id);
         const author = { role: 'agent' as const, id: agent.id, name: agent.name };
         const event = writeEvent(conversationId, author, `${agent.name} joined the conversation`);
         return { changed: true, conversation: getConversationSync(conversationId), event };
@@ -811,6 +901,74 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         return { rating, created: info.changes === 1 };
       })(),
     ),
+
+    putAgentPresence: (lease) => run(() => {
+      r.putPresence.run(lease);
+    }),
+    removeAgentPresence: (connectionId, at) => run(() =>
+      db.transaction(() => {
+        const row = r.presenceAgent.get(connectionId);
+        if (row === undefined) return;
+        r.deletePresence.run(connectionId);
+        r.touchSeen.run(at, row.agent_id);
+      })(),
+    ),
+    renewNodePresence: (nodeId, at) => run(() => {
+      r.renewNode.run(at, nodeId);
+    }),
+    setAgentCapacity: (agentId, capacity) => run(() => {
+      r.setCapacity.run(capacity, agentId);
+    }),
+    listAgentLoads: (siteId, liveSinceMs) => run(() =>
+      r.loads.all(siteId, liveSinceMs).map((row): AgentLoad => {
+        const agent: AgentInfo = row.avatar_url === null ? { id: row.id, name: row.name } : { id: row.id, name: row.name, avatarUrl: row.avatar_url };
+        return {
+          agent,
+          availability: row.rank === 2 ? 'online' : row.rank === 1 ? 'away' : 'offline',
+          capacity: row.capacity,
+          activeCount: row.active,
+          idleSinceMs: Math.max(row.last_assigned_at ?? 0, row.connected_at),
+        };
+      }),
+    ),
+    assignNext: (siteId, agent) => run(() =>
+      // SQLite has one writer at a time: inside this transaction nobody else can count or assign.
+      transact((): AssignNextResult => {
+        const load = r.capacityOf.get(agent.id);
+        if (load === undefined || load.active >= load.capacity) return { kind: 'full' };
+        const next = r.oldestQueued.get(siteId);
+        if (next === undefined) return { kind: 'empty' };
+        const at = now();
+        if (q.assign.run(agent.id, at, next.id).changes !== 1) return { kind: 'empty' };
+        r.touchAssigned.run(at, agent.id);
+        const author = { role: 'agent' as const, id: agent.id, name: agent.name };
+        const event = writeEvent(next.id, author, `${agent.name} joined the conversation`);
+        return { kind: 'assigned', transition: { changed: true, conversation: getConversationSync(next.id), event } };
+      }),
+    ),
+    transfer: (conversationId, fromAgentId, from, to) => run(() =>
+      transact((): Transition => {
+        const info = to === undefined ? r.transferToQueue.run(now(), conversationId, fromAgentId) : r.transferTo.run(to.id, conversationId, fromAgentId);
+        if (info.changes !== 1) return { changed: false, conversation: getConversationSync(conversationId) };
+        const author = { role: 'agent' as const, id: from.id, name: from.name };
+        const text = to === undefined ? `${from.name} put the conversation back in the queue` : `${from.name} transferred the conversation to ${to.name}`;
+        const event = writeEvent(conversationId, author, text);
+        return { changed: true, conversation: getConversationSync(conversationId), event };
+      }),
+    ),
+    requeueAbandoned: ({ liveSinceMs, goneBeforeMs }) => run(() =>
+      transact((): RequeuedConversation[] => {
+        const moved: RequeuedConversation[] = [];
+        for (const row of r.abandoned.all({ liveSince: liveSinceMs, goneBefore: goneBeforeMs })) {
+          if (r.transferToQueue.run(now(), row.id, row.agent_id).changes !== 1) continue;
+          const agent: AgentInfo = row.agent_avatar_url === null ? { id: row.agent_id, name: row.agent_name } : { id: row.agent_id, name: row.agent_name, avatarUrl: row.agent_avatar_url };
+          const event = writeEvent(row.id, { role: 'system', id: 'system' }, `${agent.name} left; waiting for another agent`);
+          moved.push({ siteId: row.site_id, agent, transition: { changed: true, conversation: getConversationSync(row.id), event } });
+        }
+        return moved;
+      }),
+    ),
+    listRecentWaits: (siteId, limit) => run(() => r.recentWaits.all(siteId, Math.max(1, Math.floor(limit))).map((row) => row.wait).reverse()),
 
     listVisitorConversations: (visitorId) => run(() =>
       db

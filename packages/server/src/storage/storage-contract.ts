@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ParleyError, type Author } from '@parley/protocol';
 import type { Storage } from './storage.js';
 import { runPrivacyContract } from './privacy-contract.js';
+import { runRoutingContract } from './routing-contract.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -22,6 +23,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
  */
 export function runStorageContract(name: string, makeStorage: () => Storage | Promise<Storage>): void {
   runPrivacyContract(name, makeStorage);
+  runRoutingContract(name, makeStorage);
   describe(`Storage contract: ${name}`, () => {
     let storage: Storage;
     let siteId: string;

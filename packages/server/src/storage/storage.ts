@@ -15,6 +15,7 @@ import type {
   VisitorProfile,
 } from '@parley/protocol';
 import type { PrivacyStore } from './privacy-store.js';
+import type { RoutingStore } from './routing-store.js';
 
 export interface Site {
   id: string;
@@ -179,7 +180,7 @@ export interface Transition {
  * database reject with `ParleyError('STORAGE_UNAVAILABLE', …, { retryable: true })`; domain refusals reject with
  * the domain code (`CONVERSATION_NOT_FOUND`, `CONVERSATION_CLOSED`).
  */
-export interface Storage extends PrivacyStore {
+export interface Storage extends RoutingStore, PrivacyStore {
   getSiteByKey(key: string): Promise<Site | undefined>;
   getSite(id: string): Promise<Site | undefined>;
   /** The site used when a visitor sends no `siteKey` (key `demo` until multi-site lands). */
@@ -255,6 +256,8 @@ export interface Storage extends PrivacyStore {
     reason: EscalationReason;
     transcript: TranscriptItem[];
     profile?: VisitorProfile;
+    /** `offline` when no agent is online: kept as an offline message, outside the queue. Default `queued`. */
+    status?: 'queued' | 'offline';
   }): Promise<Transition>;
   /** Queued conversations of a site, oldest first. */
   listQueue(siteId: string): Promise<QueuedConversation[]>;
