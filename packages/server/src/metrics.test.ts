@@ -1,16 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createJsonLogger } from './logger.js';
 import { Counter, Gauge, Histogram, Registry } from './metrics.js';
 import { createServer, type CreateServerOptions, type ParleyServer } from './server.js';
+import type { Storage } from './storage/storage.js';
 import { connectAgent, connectVisitor, type TestClient } from './test-client.js';
+import { DATABASE_URL, dropTestSchemas, postgresTestStorage } from './test-postgres.js';
 
 const silent = createJsonLogger({ level: 'silent' });
 const servers: ParleyServer[] = [];
 const clients: TestClient[] = [];
+const stores: Storage[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 50 })));
+  await Promise.all(stores.splice(0).map((s) => s.close()));
 });
+afterAll(() => dropTestSchemas());
 
 async function start(options: CreateServerOptions = {}) {
   const server = createServer({ secret: 's'.repeat(40), logger: silent, ...options });
@@ -64,10 +69,14 @@ describe('Registry', () => {
   });
 });
 
-describe('GET /metrics', () => {
-  it('counts connections, messages, queue, wait, assignment and errors from a real flow', async () => {
+const backends: Array<[string, ((now: () => number) => Promise<Storage>) | undefined]> = [['sqlite', undefined], ['postgres', DATABASE_URL === undefined ? undefined : postgresTestStorage]];
+describe.each(backends)('GET /metrics on %s', (backend, makeStorage) => {
+  it.skipIf(backend === 'postgres' && makeStorage === undefined)('counts connections, messages, queue, wait, assignment and errors from a real flow', async () => {
     let now = 1_700_000_000_000;
-    const { server, url } = await start({ now: () => now });
+    // The storage stamps queuedAt with its clock: give it the test's.
+    const storage = makeStorage === undefined ? undefined : await makeStorage(() => now);
+    if (storage !== undefined) stores.push(storage);
+    const { server, url } = await start({ now: () => now, ...(storage === undefined ? {} : { storage }) });
     const { token } = await server.createAgent({ name: 'Alice' });
     const v = await connectVisitor(url);
     clients.push(v.client);
@@ -108,6 +117,9 @@ describe('GET /metrics', () => {
     expect(s.get('parley_process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 
+});
+
+describe('GET /metrics access', () => {
   it('needs the bearer token when one is configured', async () => {
     const { url } = await start({ metricsToken: 'scrape-token-123' });
     const bare = await fetch(`${url}/metrics`);

@@ -1,11 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ParleyError } from '@parley/protocol';
 import type { DomainEvent } from './domain-events.js';
 import { createJsonLogger } from './logger.js';
 import { createServer, type ParleyServer } from './server.js';
+import type { Storage } from './storage/storage.js';
 import { connectAgent, connectVisitor, type TestClient } from './test-client.js';
+import { DATABASE_URL, dropTestSchemas, postgresTestStorage } from './test-postgres.js';
 import { createWebhookDispatcher, signWebhook, verifyWebhookSignature, type WebhookPayload } from './webhooks.js';
 
 const silent = createJsonLogger({ level: 'silent' });
@@ -53,18 +55,24 @@ async function receiver(statusFor: (n: number) => number = () => 200) {
 const closers: Array<() => Promise<void>> = [];
 const servers: ParleyServer[] = [];
 const clients: TestClient[] = [];
+const stores: Storage[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 50 })));
+  await Promise.all(stores.splice(0).map((s) => s.close()));
   await Promise.all(closers.splice(0).map((c) => c()));
 });
+afterAll(() => dropTestSchemas());
 
 const ratingEvent = (score: number): DomainEvent => ({ type: 'rating.created', rating: { conversationId: 'c_1', score, at: 1 } });
 
-describe('webhooks from a running server', () => {
-  it('POSTs each event once, signed, with its data', async () => {
+const backends: Array<[string, (() => Promise<Storage>) | undefined]> = [['sqlite', undefined], ['postgres', DATABASE_URL === undefined ? undefined : () => postgresTestStorage()]];
+describe.each(backends)('webhooks from a running server on %s', (backend, makeStorage) => {
+  it.skipIf(backend === 'postgres' && makeStorage === undefined)('POSTs each event once, signed, with its data', async () => {
     const hook = await receiver();
-    const server = createServer({ secret: 's'.repeat(40), logger: silent, webhooks: { endpoints: [{ url: hook.url, secret: SECRET }] } });
+    const storage = makeStorage === undefined ? undefined : await makeStorage();
+    if (storage !== undefined) stores.push(storage);
+    const server = createServer({ secret: 's'.repeat(40), logger: silent, webhooks: { endpoints: [{ url: hook.url, secret: SECRET }] }, ...(storage === undefined ? {} : { storage }) });
     servers.push(server);
     const { url } = await server.listen(0, '127.0.0.1');
     const { token } = await server.createAgent({ name: 'Alice' });
@@ -110,6 +118,9 @@ describe('webhooks from a running server', () => {
     expect(JSON.stringify(byEvent.get('conversation.created'))).not.toContain('ReadSeq');
   });
 
+});
+
+describe('webhook subscriptions', () => {
   it('sends only the events an endpoint subscribed to', async () => {
     const hook = await receiver();
     const server = createServer({ secret: 's'.repeat(40), logger: silent, webhooks: { endpoints: [{ url: hook.url, secret: SECRET, events: ['message.created'] }] } });

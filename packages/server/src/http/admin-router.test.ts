@@ -1,16 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import { createJsonLogger } from '../logger.js';
 import { createServer, type CreateServerOptions, type ParleyServer } from '../server.js';
+import type { Storage } from '../storage/storage.js';
 import { connectAgent, connectClient, connectVisitor, type TestClient } from '../test-client.js';
+import { DATABASE_URL, dropTestSchemas, postgresTestStorage } from '../test-postgres.js';
 
 const silent = createJsonLogger({ level: 'silent' });
 const servers: ParleyServer[] = [];
 const clients: TestClient[] = [];
+const stores: Storage[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 50 })));
+  await Promise.all(stores.splice(0).map((s) => s.close()));
 });
+afterAll(() => dropTestSchemas());
 
 const PASSWORD = 'correct horse battery';
 
@@ -113,9 +118,12 @@ describe('/api/admin/sites', () => {
   });
 });
 
-describe('/api/admin/visitors', () => {
-  it('exports everything about a visitor, then erases it', async () => {
-    const { url, admin } = await start();
+const backends: Array<[string, (() => Promise<Storage>) | undefined]> = [['sqlite', undefined], ['postgres', DATABASE_URL === undefined ? undefined : postgresTestStorage]];
+describe.each(backends)('/api/admin/visitors on %s', (backend, makeStorage) => {
+  it.skipIf(backend === 'postgres' && makeStorage === undefined)('exports everything about a visitor, then erases it', async () => {
+    const storage = makeStorage === undefined ? undefined : await makeStorage();
+    if (storage !== undefined) stores.push(storage);
+    const { url, admin } = await start(storage === undefined ? {} : { storage });
     const v = await connectVisitor(url);
     clients.push(v.client);
     const visitorId = (v.welcome as { subjectId: string }).subjectId;
