@@ -2,6 +2,7 @@
 // open which endpoint (visitors: an origin some site allows; agents: the console's own origin). Knows no frames.
 
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import type { ErrorCode, Role } from '@parley/protocol';
 import { KeyedBuckets, type BucketRate } from './rate-limit.js';
 import type { Storage } from './storage/storage.js';
@@ -26,6 +27,8 @@ export interface HandshakeGateOptions {
   handshakes: BucketRate;
   /** Client addresses the per-IP handshake limit skips (load generators); see `rateExemptAddresses`. */
   exemptAddresses?: readonly string[];
+  /** Most sockets open at once from one address (IPv6: one /64). Default `DEFAULT_MAX_CONNECTIONS_PER_ADDRESS`. */
+  maxConnectionsPerAddress?: number;
   /** How long the union of the sites' origins is cached; site changes take effect within it. Default 5 s. */
   siteCacheMs?: number;
 }
@@ -35,7 +38,13 @@ export interface HandshakeGate {
   check(req: IncomingMessage, role: Role, nowMs: number): Promise<HandshakeRefusal | undefined>;
   /** Forgets refilled per-IP buckets. */
   sweep(nowMs: number): void;
+  /** Counts a socket accepted from `address` until `closed(address)`. */
+  opened(address: string): void;
+  closed(address: string): void;
 }
+
+/** Enough for a large office or a carrier NAT full of shoppers; far below what exhausts a node's file descriptors. */
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 500;
 
 /** Query parameters that look like credentials: tokens travel in `hello`, never in a URL (URLs end up in logs). */
 const CREDENTIAL_PARAM = /token|secret|password|hmac|jwt|identity/i;
@@ -43,6 +52,21 @@ const CREDENTIAL_PARAM = /token|secret|password|hmac|jwt|identity/i;
 /** The client address rate limits are keyed by. `X-Forwarded-For` is not trusted (anyone can send it). */
 export function clientAddress(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * The bucket key for an address: IPv4 as is (also when IPv4-mapped, `::ffff:1.2.3.4`), IPv6 by its /64, because one
+ * subscriber usually gets a whole /64 and could otherwise take a fresh address, and a fresh bucket, per request.
+ */
+export function rateKeyFor(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped !== null) return mapped[1]!;
+  if (isIP(address) !== 6) return address;
+  const [head = '', tail = ''] = address.split('%')[0]!.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  const groups = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
 }
 
 /** Refusal bodies name the code so a developer looking at the failed upgrade in devtools knows what to fix. */
@@ -61,6 +85,8 @@ export function createHandshakeGate(options: HandshakeGateOptions): HandshakeGat
   const siteCacheMs = options.siteCacheMs ?? 5000;
   const perIp = new KeyedBuckets(options.handshakes);
   const exempt = new Set(options.exemptAddresses ?? []);
+  const maxOpen = options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+  const open = new Map<string, number>();
   let siteOrigins: { at: number; any: boolean; origins: Set<string> } | undefined;
 
   async function isSiteOrigin(origin: string, nowMs: number): Promise<boolean> {
@@ -84,8 +110,11 @@ export function createHandshakeGate(options: HandshakeGateOptions): HandshakeGat
   return {
     async check(req, role, nowMs) {
       const address = clientAddress(req);
-      if (!exempt.has(address) && !perIp.take(address, nowMs)) {
+      if (!exempt.has(address) && !perIp.take(rateKeyFor(address), nowMs)) {
         return refuse(429, 'RATE_LIMITED', 'too many connections from this address; retry shortly', { 'Retry-After': '5' });
+      }
+      if (!exempt.has(address) && (open.get(rateKeyFor(address)) ?? 0) >= maxOpen) {
+        return refuse(429, 'RATE_LIMITED', 'too many open connections from this address', { 'Retry-After': '30' });
       }
       const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
       for (const name of query.keys()) {
@@ -104,6 +133,16 @@ export function createHandshakeGate(options: HandshakeGateOptions): HandshakeGat
     },
     sweep(nowMs) {
       perIp.sweep(nowMs);
+    },
+    opened(address) {
+      const key = rateKeyFor(address);
+      open.set(key, (open.get(key) ?? 0) + 1);
+    },
+    closed(address) {
+      const key = rateKeyFor(address);
+      const count = (open.get(key) ?? 0) - 1;
+      if (count > 0) open.set(key, count);
+      else open.delete(key);
     },
   };
 }

@@ -388,6 +388,22 @@ describe('rate limits', () => {
     expect(await upgradeRefusal(url, '/ws/visitor')).toMatchObject({ status: 429, retryAfter: '5', body: expect.stringContaining('RATE_LIMITED') });
   });
 
+  it('caps the sockets open at once from one IP, and frees a place when one closes', async () => {
+    const { url } = await start({ maxConnectionsPerAddress: 3 });
+    const open = [await raw(url, '/ws/visitor'), await raw(url, '/ws/agent'), await raw(url, '/ws/visitor')];
+    expect(await upgradeRefusal(url, '/ws/visitor')).toMatchObject({ status: 429, body: expect.stringContaining('too many open connections') });
+    open[0]!.close();
+    await open[0]!.closed;
+    await expect.poll(async () => {
+      try {
+        (await raw(url, '/ws/visitor')).close();
+        return 'opened';
+      } catch (err) {
+        return String(err);
+      }
+    }).toBe('opened');
+  });
+
   it('exempts listed addresses (load generators) from the per-IP limits', async () => {
     const { url } = await start({ rates: { handshakes: { perSecond: 0.01, burst: 2 } }, rateExemptAddresses: ['127.0.0.1', '::ffff:127.0.0.1'] });
     for (let i = 0; i < 5; i++) await raw(url, '/ws/visitor');

@@ -51,6 +51,8 @@ export interface CreateServerOptions {
   /** Client IPs (as `socket.remoteAddress` shows them, e.g. `::ffff:127.0.0.1`) exempt from the per-IP limits: a
    * load generator on one machine. Never list a reverse proxy here; that would switch the per-IP limits off. */
   rateExemptAddresses?: readonly string[];
+  /** Most sockets open at once from one client IP (IPv6: one /64); more are answered 429. Default 500. */
+  maxConnectionsPerAddress?: number;
   logger?: Logger;
   /** Lower, never raise, the protocol limits. */
   limits?: Partial<Limits>;
@@ -176,7 +178,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   const fanout =
     options.fanout ?? createMemoryFanout({ onListenerError: (err, topic) => logger.error('fanout.listener_failed', { topic, ...describeError(err) }) });
   const allowedOrigins = options.allowedOrigins ?? '*';
-  const handshakeGate = createHandshakeGate({ storage, allowedOrigins, consoleOrigins: options.consoleOrigins ?? [], handshakes: rates.handshakes, exemptAddresses: options.rateExemptAddresses });
+  const handshakeGate = createHandshakeGate({ storage, allowedOrigins, consoleOrigins: options.consoleOrigins ?? [], handshakes: rates.handshakes, exemptAddresses: options.rateExemptAddresses, maxConnectionsPerAddress: options.maxConnectionsPerAddress });
   const sharedLimits = createSharedLimits(rates, options.rateExemptAddresses);
 
   // Per visitor, not per socket: opening more sockets must not buy more conversations.
@@ -334,6 +336,8 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
 
   const acceptUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, role: Role, origin: string | undefined): void => {
     wss.handleUpgrade(req, socket, head, (ws) => {
+      const address = clientAddress(req);
+      handshakeGate.opened(address);
       const connection = new Connection({
         ws,
         endpointRole: role,
@@ -341,10 +345,11 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
         services,
         rates,
         helloTimeoutMs,
-        remoteAddress: clientAddress(req),
+        remoteAddress: address,
         sharedLimits,
         isShuttingDown: () => isShuttingDown,
         onClose: (c) => {
+          handshakeGate.closed(address);
           connections.delete(c);
           connectionRoles.delete(c);
         },

@@ -1,6 +1,7 @@
 // Rate limits shared by many connections: per subject (a visitor's or agent's sockets together) and per client IP
 // (every visitor behind one address). Pure: the caller passes the clock; connection.ts applies them.
 
+import { rateKeyFor } from './handshake.js';
 import { KeyedBuckets, type RateLimits } from './rate-limit.js';
 import type { Role } from '@parley/protocol';
 
@@ -27,11 +28,11 @@ export function createSharedLimits(rates: RateLimits, exemptAddresses: readonly 
     takeMessage(sender, nowMs) {
       if (!perSubject.take(`${sender.role}:${sender.subjectId}`, nowMs)) return 'too many messages from you across your open tabs; slow down';
       // Agents sit behind their company's one address by design, and their accounts are made by an admin.
-      if (sender.role === 'visitor' && !exempt.has(sender.address) && !ipMessages.take(sender.address, nowMs)) return 'too many messages from your network; slow down';
+      if (sender.role === 'visitor' && !exempt.has(sender.address) && !ipMessages.take(rateKeyFor(sender.address), nowMs)) return 'too many messages from your network; slow down';
       return undefined;
     },
     takeConversationStart(address, nowMs) {
-      return exempt.has(address) || ipStarts.take(address, nowMs) ? undefined : 'too many new conversations from your network; try again shortly';
+      return exempt.has(address) || ipStarts.take(rateKeyFor(address), nowMs) ? undefined : 'too many new conversations from your network; try again shortly';
     },
     sweep(nowMs) {
       perSubject.sweep(nowMs);
