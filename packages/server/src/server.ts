@@ -10,7 +10,7 @@ import { CloseCode, DEFAULT_HEARTBEAT_MS, DEFAULT_LIMITS, ParleyError, type Limi
 import { Connection } from './connection.js';
 import { clientAddress, createHandshakeGate } from './handshake.js';
 import { createSharedLimits } from './shared-limits.js';
-import { agentTopic, type Fanout } from './fanout/fanout.js';
+import { agentTopic, visitorTopic, type Fanout } from './fanout/fanout.js';
 import { createMemoryFanout } from './fanout/memory.js';
 import type { ServerServices } from './handlers/context.js';
 import { createJsonLogger, describeError, type Logger } from './logger.js';
@@ -218,6 +218,9 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     now,
     onError: (code) => metrics.countError(code, 'http'),
     onAgentDisabled: closeAgentSockets,
+    // An erased visitor's open sockets (on every node) end now rather than act for a visitor who no longer exists.
+    onVisitorErased: (visitorId) =>
+      fanout.publish(visitorTopic(visitorId), { frame: { type: 'error', code: 'AUTH_INVALID_TOKEN', message: 'this visitor was erased' } }),
   });
   if (options.retentionDays !== undefined && !(options.retentionDays > 0 && options.retentionDays <= 36_500)) {
     throw new ParleyError('CONFIG_INVALID', 'retentionDays must be a number of days in (0, 36500]');

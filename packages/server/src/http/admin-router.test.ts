@@ -146,6 +146,8 @@ describe.each(backends)('/api/admin/visitors on %s', (backend, makeStorage) => {
 
     const erased = await call(url, 'DELETE', `/api/admin/visitors/${visitorId}`, admin);
     expect(await erased.json()).toEqual({ erased: { conversations: 1, messages: 3, attachmentUrls: [] } });
+    // The visitor's open socket is closed with 4001, like a revoked token.
+    expect((await v.client.closed).code).toBe(4001);
     expect((await call(url, 'GET', `/api/admin/visitors/${visitorId}/export`, admin)).status).toBe(404);
     expect((await call(url, 'GET', `/api/conversations/${conversationId}`, admin)).status).toBe(404);
     expect((await call(url, 'DELETE', `/api/admin/visitors/${visitorId}`, admin)).status).toBe(404);

@@ -20,6 +20,8 @@ export interface AdminRouterOptions {
   onError?: (code: string) => void;
   /** Called once an agent is disabled, to close their live sockets (revocation takes effect at once). */
   onAgentDisabled?: (agentId: string) => Promise<void>;
+  /** Called once a visitor is erased, to close their live sockets. */
+  onVisitorErased?: (visitorId: string) => Promise<void>;
 }
 
 type Route = (req: IncomingMessage, res: ServerResponse, url: URL, params: string[], admin: Agent) => Promise<void>;
@@ -222,6 +224,7 @@ export function createAdminRouter(options: AdminRouterOptions): (req: IncomingMe
       return;
     }
     logger.info('admin.visitor_erased', { by: admin.id, visitorId });
+    await options.onVisitorErased?.(visitorId);
     sendJson(res, 200, { erased: result });
   };
 
