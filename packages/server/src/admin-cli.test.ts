@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DATABASE_URL, dropTestSchemas, nextTestSchema } from './test-postgres.js';
 import { EXIT_NOT_FOUND } from './admin-cli.js';
 import { EXIT_CONFIG_INVALID, runCli } from './run-cli.js';
 import { connectVisitor } from './test-client.js';
@@ -11,6 +12,7 @@ import { verifyWebhookSignature } from './webhooks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-admin-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => dropTestSchemas());
 
 function io() {
   const out: string[] = [];
@@ -107,6 +109,23 @@ describe('parley-server admin commands', () => {
     const otherSite = io();
     expect(await runCli(['list-agents', '--site', 'shop-2', '--db', db], {}, otherSite.io)).toBe(0);
     expect(otherSite.out.join('')).toBe('');
+  });
+
+  it.skipIf(DATABASE_URL === undefined)('runs against Postgres with --database-url', async () => {
+    const db = ['--database-url', DATABASE_URL!, '--database-schema', nextTestSchema()];
+    const site = io();
+    expect(await runCli(['create-site', '--key', 'pg-shop', ...db], {}, site.io)).toBe(0);
+    const sites = io();
+    expect(await runCli(['list-sites', ...db], {}, sites.io)).toBe(0);
+    expect(lines(sites.out).map((s) => s.key)).toEqual(['demo', 'pg-shop']);
+    const created = io();
+    expect(await runCli(['create-agent', '--name', 'Pat', ...db], {}, created.io)).toBe(0);
+    const { agentId } = lines(created.out)[0] as { agentId: string };
+    expect(await runCli(['disable-agent', '--agent', agentId, ...db], { PARLEY_LOG_LEVEL: 'silent' }, io().io)).toBe(0);
+    const agents = io();
+    expect(await runCli(['list-agents', ...db], {}, agents.io)).toBe(0);
+    expect(lines(agents.out)).toEqual([expect.objectContaining({ agentId, disabled: true })]);
+    expect(await runCli(['erase-visitor', '--visitor', 'v_nobody', ...db], {}, io().io)).toBe(EXIT_NOT_FOUND);
   });
 
   it.each([

@@ -11,10 +11,16 @@ export const DATABASE_URL = process.env.DATABASE_URL;
 const runId = randomBytes(4).toString('hex');
 const schemas: string[] = [];
 
-/** A fresh, migrated Postgres storage in its own schema. */
-export function postgresTestStorage(now?: () => number): Promise<Storage> {
+/** A schema name dropped by dropTestSchemas(), for code that creates the schema itself (the CLI). */
+export function nextTestSchema(): string {
   const schema = `parley_ops_${runId}_${schemas.length}`;
   schemas.push(schema);
+  return schema;
+}
+
+/** A fresh, migrated Postgres storage in its own schema. */
+export function postgresTestStorage(now?: () => number): Promise<Storage> {
+  const schema = nextTestSchema();
   return createPostgresStorage({ connectionString: DATABASE_URL!, schema, ...(now === undefined ? {} : { now }) });
 }
 
