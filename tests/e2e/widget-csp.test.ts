@@ -77,7 +77,7 @@ describe.skipIf(!!skip)('widget under a strict CSP (Chromium)', () => {
     const { page: p, requests, sockets, pageErrors } = await open('/');
     const launcher = p.locator('button.pl');
     await launcher.waitFor();
-    expect(await launcher.getAttribute('aria-label')).toBe('Open chat');
+    expect(await launcher.getAttribute('aria-label')).toBe('Chat');
     // Before interaction: the page and the loader, nothing else; no storage written, no cookie.
     expect(requests).toEqual(['/', '/parley/loader.js']);
     expect(await p.evaluate(() => [localStorage.length, document.cookie])).toEqual([0, '']);

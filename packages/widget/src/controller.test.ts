@@ -21,7 +21,8 @@ describe('createController', () => {
     const loadApp = vi.fn();
     createController(config, loadApp, noModules, 'https://cdn.test/');
     const b = launcher();
-    expect(b.getAttribute('aria-label')).toBe('Ouvrir le chat');
+    // Before the locale file: the page language's word for chat (the app sets "Ouvrir le chat" later).
+    expect(b.getAttribute('aria-label')).toBe('Chat');
     expect(b.getAttribute('aria-expanded')).toBe('false');
     expect(b.type).toBe('button');
     expect(loadApp).not.toHaveBeenCalled();

@@ -9,12 +9,12 @@ describe('defineParleyChat', () => {
     const el = document.createElement('parley-chat') as HTMLElement & { widget?: unknown };
     el.setAttribute('server', 'wss://chat.test/ws/visitor');
     el.setAttribute('site-key', 's1');
-    el.setAttribute('locale', 'de');
+    el.setAttribute('locale', 'ja');
     el.setAttribute('position', 'left');
     document.body.append(el);
     expect(el.widget).toBeDefined();
     expect(el.getAttribute('data-pos')).toBe('left');
-    expect(el.shadowRoot!.querySelector('button')!.getAttribute('aria-label')).toBe('Chat öffnen');
+    expect(el.shadowRoot!.querySelector('button')!.getAttribute('aria-label')).toBe('チャット');
     el.remove();
     expect(el.widget).toBeUndefined();
     expect(el.shadowRoot!.childElementCount).toBe(0);

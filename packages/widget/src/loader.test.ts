@@ -18,7 +18,7 @@ describe('loader', () => {
 
     const host = document.querySelector('[data-pos]')!;
     const button = host.shadowRoot!.querySelector('button')!;
-    expect(button.getAttribute('aria-label')).toBe('Open chat');
+    expect(button.getAttribute('aria-label')).toBe('Chat');
     expect(document.querySelector('script')).toBeNull();
 
     w.Parley('open');
