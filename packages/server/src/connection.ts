@@ -19,7 +19,7 @@ import {
   type ServerFrame,
 } from '@parley/protocol';
 import type { FanoutMessage, FanoutSubscription } from './fanout/fanout.js';
-import { agentTopic, siteAgentsTopic, visitorTopic } from './fanout/fanout.js';
+import { agentTopic, credentialTopic, siteAgentsTopic, visitorTopic } from './fanout/fanout.js';
 import type { HandlerContext, ServerServices, Session } from './handlers/context.js';
 import { dispatch } from './handlers/dispatch.js';
 import { describeError } from './logger.js';
@@ -264,6 +264,7 @@ export class Connection {
           await services.presence.connect(self.id, session.subjectId, session.siteId);
           await this.subscribe(siteAgentsTopic(session.siteId));
           await this.subscribe(agentTopic(session.subjectId));
+          if (session.credentialHash !== undefined) await this.subscribe(credentialTopic(session.credentialHash));
         }
       },
       reply: (frame) => this.send(frame),

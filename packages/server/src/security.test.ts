@@ -461,6 +461,25 @@ describe('unauthenticated sockets and revocation', () => {
     await Promise.all([...new Set([busA, busB])].map((bus) => bus.close()));
   });
 
+  it("closes the sockets of a logged-out console session within a second, and only that session's", async () => {
+    const { server, url } = await start();
+    await server.createAgent({ name: 'Alice', email: 'alice@shop.example', password: 'correct horse' });
+    const login = async () => {
+      const res = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'alice@shop.example', password: 'correct horse' }) });
+      return ((await res.json()) as { token: string }).token;
+    };
+    const [laptopToken, phoneToken] = [await login(), await login()];
+    const { client: laptop } = await agent(url, laptopToken);
+    const { client: phone } = await agent(url, phoneToken);
+    const begun = Date.now();
+    expect((await fetch(`${url}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${laptopToken}` } })).status).toBe(204);
+    expect((await laptop.closed).code).toBe(4001);
+    expect(Date.now() - begun).toBeLessThan(1000);
+    expect(await phone.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
+    const again = await raw(url, '/ws/agent');
+    expect(await again.request({ type: 'hello', v: PROTOCOL_VERSION, role: 'agent', token: laptopToken })).toMatchObject({ code: 'AUTH_INVALID_TOKEN' });
+  });
+
   it('closes the live sockets of an agent an admin disables over REST within a second', async () => {
     const { server, url } = await start();
     const admin = await server.createAgent({ name: 'Root', role: 'admin' });

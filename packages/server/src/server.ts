@@ -10,7 +10,7 @@ import { CloseCode, DEFAULT_HEARTBEAT_MS, DEFAULT_LIMITS, ParleyError, type Limi
 import { Connection } from './connection.js';
 import { clientAddress, createHandshakeGate } from './handshake.js';
 import { createSharedLimits } from './shared-limits.js';
-import { agentTopic, visitorTopic, type Fanout } from './fanout/fanout.js';
+import { agentTopic, credentialTopic, visitorTopic, type Fanout } from './fanout/fanout.js';
 import { createMemoryFanout } from './fanout/memory.js';
 import type { ServerServices } from './handlers/context.js';
 import { createJsonLogger, describeError, type Logger } from './logger.js';
@@ -206,7 +206,15 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   services.router = new Router(services, options.routing);
   services.router.start();
 
-  const auth = createConsoleAuth({ storage, now, sessionTtlMs: options.agentSessionTtlMs ?? DEFAULT_AGENT_SESSION_TTL_MS, loginRate: rates.logins });
+  const auth = createConsoleAuth({
+    storage,
+    now,
+    sessionTtlMs: options.agentSessionTtlMs ?? DEFAULT_AGENT_SESSION_TTL_MS,
+    loginRate: rates.logins,
+    // A logout revokes that session's token: sockets that authenticated with it close too (4001), others stay.
+    onSessionEnded: (tokenHash) =>
+      fanout.publish(credentialTopic(tokenHash), { frame: { type: 'error', code: 'AUTH_INVALID_TOKEN', message: 'this session was logged out' } }),
+  });
   const api = createApiRouter({ storage, auth, logger, now, onError: (code) => metrics.countError(code, 'http') });
   // Every live socket of the agent, on every node sharing the fanout, gets the error and closes with 4001.
   const closeAgentSockets = (agentId: string): Promise<void> =>

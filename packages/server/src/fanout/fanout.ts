@@ -35,3 +35,5 @@ export const visitorTopic = (visitorId: string): string => `visitor:${visitorId}
 export const siteAgentsTopic = (siteId: string): string => `site-agents:${siteId}`;
 /** Topic of every connection of one agent: a closing `error` published here (revocation) ends them all. */
 export const agentTopic = (agentId: string): string => `agent:${agentId}`;
+/** Topic of the connections that authenticated with one agent credential (by its SHA-256): a logout ends just those. */
+export const credentialTopic = (tokenHash: string): string => `credential:${tokenHash}`;

@@ -19,6 +19,8 @@ export interface Session {
   agent?: AgentInfo;
   /** Set for visitors who proved a shopper identity in `hello`; a JWT's `expiresAt` bounds the session's actions. */
   identity?: VerifiedIdentity;
+  /** Set for agents: SHA-256 of the token they authenticated with, so revoking that one token can reach them. */
+  credentialHash?: string;
 }
 
 /** Shared by every connection of one server. */

@@ -41,10 +41,11 @@ async function authenticateVisitor(ctx: HandlerContext, frame: HelloFrame): Prom
 
 async function authenticateAgent(ctx: HandlerContext, frame: HelloFrame): Promise<Session> {
   if (frame.token === undefined) throw new ParleyError('AUTH_INVALID_TOKEN', 'agents must send their token');
-  const agent = await ctx.services.storage.getAgentByTokenHash(hashAgentToken(frame.token));
+  const credentialHash = hashAgentToken(frame.token);
+  const agent = await ctx.services.storage.getAgentByTokenHash(credentialHash);
   if (agent === undefined) throw new ParleyError('AUTH_INVALID_TOKEN', 'the token is not valid');
   const info = agent.avatarUrl === undefined ? { id: agent.id, name: agent.name } : { id: agent.id, name: agent.name, avatarUrl: agent.avatarUrl };
-  return { role: 'agent', subjectId: agent.id, siteId: agent.siteId, agent: info };
+  return { role: 'agent', subjectId: agent.id, siteId: agent.siteId, agent: info, credentialHash };
 }
 
 export async function handleHello(ctx: HandlerContext, frame: HelloFrame): Promise<void> {
@@ -85,4 +86,6 @@ export async function handleHello(ctx: HandlerContext, frame: HelloFrame): Promi
       ctx.reply({ type: 'error', code: err.code, message: err.message, conversationId: point.conversationId });
     }
   }
+  // Last, once the agent is subscribed and has its snapshot: in auto mode waiting conversations may go to them now.
+  if (session.role === 'agent') await ctx.services.router.agentArrived(session.siteId);
 }

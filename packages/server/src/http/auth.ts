@@ -33,6 +33,8 @@ export interface ConsoleAuthOptions {
   sessionTtlMs: number;
   /** Login attempts per client IP. */
   loginRate: BucketRate;
+  /** Called after a logout, to close the sockets that authenticated with that session's token. */
+  onSessionEnded?: (tokenHash: string) => Promise<void>;
 }
 
 export interface ConsoleAuth {
@@ -84,7 +86,10 @@ export function createConsoleAuth(options: ConsoleAuthOptions): ConsoleAuth {
       return { token, expiresAt, agent: toAgentProfile(found.agent) };
     },
 
-    logout: (tokenHash) => storage.deleteAgentSession(tokenHash),
+    async logout(tokenHash) {
+      await storage.deleteAgentSession(tokenHash);
+      await options.onSessionEnded?.(tokenHash);
+    },
 
     sweep() {
       const at = now();
