@@ -86,4 +86,6 @@ export async function handleHello(ctx: HandlerContext, frame: HelloFrame): Promi
       ctx.reply({ type: 'error', code: err.code, message: err.message, conversationId: point.conversationId });
     }
   }
+  // Last, once the agent is subscribed and has its snapshot: in auto mode waiting conversations may go to them now.
+  if (session.role === 'agent') await ctx.services.router.agentArrived(session.siteId);
 }

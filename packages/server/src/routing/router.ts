@@ -70,6 +70,11 @@ export class Router {
     });
   }
 
+  /** An agent connection finished its hello: in auto mode, waiting conversations may go to them at once. */
+  async agentArrived(siteId: string): Promise<void> {
+    if (this.assignment === 'auto') await this.queueChanged(siteId);
+  }
+
   /** Starts the periodic sweep. */
   start(): void {
     if (this.timer !== undefined) return;
@@ -96,6 +101,8 @@ export class Router {
     const at = now();
     await presence.renew(at);
     const moved = await storage.requeueAbandoned({ liveSinceMs: at - this.leaseMs, goneBeforeMs: at - this.agentGraceMs });
+    // Leases of dead nodes: folded into the agents' last-seen time, which is all the requeue rule still needs.
+    await storage.purgeLapsedPresence(at - Math.max(this.leaseMs, this.agentGraceMs) * 4);
     const sites = new Set<string>();
     for (const item of moved) {
       sites.add(item.siteId);

@@ -110,6 +110,19 @@ describe('automatic assignment', () => {
   });
 });
 
+describe('an agent arriving in auto mode', () => {
+  it('is given waiting conversations at once, not at the next sweep', async () => {
+    // Default grace: the sweep runs every 10 s, far beyond this test's waits.
+    const { server, url } = await start({ assignment: 'auto' });
+    const ann = await agent(server, url, 'Ann');
+    await ann.client.request({ type: 'agent.availability', availability: 'online', capacity: 0 });
+    const v = await waitingVisitor(url);
+    expect(v.escalated).toMatchObject({ status: 'queued' });
+    const ben = await agent(server, url, 'Ben');
+    expect(await v.client.next(joinedBy(v.conversationId), 3000)).toMatchObject({ agent: { id: ben.id } });
+  });
+});
+
 describe('offline when nobody is online', () => {
   it('turns the escalation into an offline message, outside the queue, until an agent is online', async () => {
     const { server, url } = await start({ assignment: 'manual' });

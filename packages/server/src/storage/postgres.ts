@@ -1100,6 +1100,21 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     async setAgentCapacity(agentId, capacity) {
       await query('UPDATE agents SET capacity = $1 WHERE id = $2', [capacity, agentId]);
     },
+    purgeLapsedPresence: (beforeMs) =>
+      inTransaction(async (client) => {
+        // SKIP LOCKED: two nodes purging at once split the rows instead of queueing on each other.
+        const { rows } = await client.query<{ agent_id: string; seen_at: BigintText }>(
+          `DELETE FROM agent_presence WHERE connection_id IN (
+             SELECT connection_id FROM agent_presence WHERE seen_at < $1 FOR UPDATE SKIP LOCKED)
+           RETURNING agent_id, seen_at`,
+          [beforeMs],
+        );
+        const lastSeen = new Map<string, number>();
+        for (const row of rows) lastSeen.set(row.agent_id, Math.max(lastSeen.get(row.agent_id) ?? 0, toInt(row.seen_at)));
+        for (const [agentId, at] of lastSeen) {
+          await client.query('UPDATE agents SET last_seen_at = GREATEST(COALESCE(last_seen_at, 0), $1) WHERE id = $2', [at, agentId]);
+        }
+      }),
     async listAgentLoads(siteId, liveSinceMs) {
       const { rows } = await query<{
         id: string;

@@ -155,6 +155,21 @@ export function runRoutingContract(name: string, makeStorage: () => Storage | Pr
       expect(late.map((m) => m.transition.conversation?.id)).toEqual([b1]);
     });
 
+    it('purges lapsed leases without changing when their agent counts as gone', async () => {
+      const ann = await agent('Ann');
+      const [id] = await queued(1);
+      await storage.assign(id!, ann);
+      const t0 = Date.now();
+      await connect(ann, t0);
+      await storage.purgeLapsedPresence(t0 - 1); // not lapsed yet: kept
+      expect(await storage.listAgentLoads(siteId, 0)).toHaveLength(1);
+      await storage.purgeLapsedPresence(t0 + 1);
+      expect(await storage.listAgentLoads(siteId, 0)).toEqual([]);
+      // Last seen at t0, as the lease said: gone before t0 is false, before t0 + 1 is true.
+      expect(await storage.requeueAbandoned({ liveSinceMs: t0 + 5000, goneBeforeMs: t0 })).toEqual([]);
+      expect((await storage.requeueAbandoned({ liveSinceMs: t0 + 5000, goneBeforeMs: t0 + 1 })).map((m) => m.transition.conversation?.id)).toEqual([id]);
+    });
+
     it('escalates to offline when asked: kept out of the queue, and may be escalated again', async () => {
       const visitorId = (await storage.createVisitor(siteId)).id;
       const { conversation } = await storage.startConversation({ siteId, visitorId, clientId: 'off' });

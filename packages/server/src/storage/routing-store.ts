@@ -71,6 +71,11 @@ export interface RoutingStore {
    * last seen before `goneBeforeMs`. Each conversation moves once even when several nodes sweep at the same time.
    */
   requeueAbandoned(input: { liveSinceMs: number; goneBeforeMs: number }): Promise<RequeuedConversation[]>;
+  /**
+   * Deletes leases last renewed before `beforeMs` (their node is gone), first raising each agent's last-seen time to
+   * the lease's, so `requeueAbandoned` judges them the same afterwards.
+   */
+  purgeLapsedPresence(beforeMs: number): Promise<void>;
   /** Up to `limit` most recent waits (queued → assigned, ms) of a site, oldest first. */
   listRecentWaits(siteId: string, limit: number): Promise<number[]>;
 }

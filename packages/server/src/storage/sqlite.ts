@@ -474,6 +474,12 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     deletePresence: db.prepare('DELETE FROM agent_presence WHERE connection_id = ?'),
     touchSeen: db.prepare('UPDATE agents SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?'),
     renewNode: db.prepare('UPDATE agent_presence SET seen_at = ? WHERE node_id = ?'),
+    foldLapsed: db.prepare(
+      `UPDATE agents SET last_seen_at = MAX(COALESCE(last_seen_at, 0),
+         (SELECT MAX(p.seen_at) FROM agent_presence p WHERE p.agent_id = agents.id AND p.seen_at < @before))
+       WHERE id IN (SELECT agent_id FROM agent_presence WHERE seen_at < @before)`,
+    ),
+    deleteLapsed: db.prepare('DELETE FROM agent_presence WHERE seen_at < ?'),
     setCapacity: db.prepare('UPDATE agents SET capacity = ? WHERE id = ?'),
     loads: db.prepare<
       [string, number],
@@ -919,6 +925,12 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     setAgentCapacity: (agentId, capacity) => run(() => {
       r.setCapacity.run(capacity, agentId);
     }),
+    purgeLapsedPresence: (beforeMs) => run(() =>
+      db.transaction(() => {
+        r.foldLapsed.run({ before: beforeMs });
+        r.deleteLapsed.run(beforeMs);
+      })(),
+    ),
     listAgentLoads: (siteId, liveSinceMs) => run(() =>
       r.loads.all(siteId, liveSinceMs).map((row): AgentLoad => {
         const agent: AgentInfo = row.avatar_url === null ? { id: row.id, name: row.name } : { id: row.id, name: row.name, avatarUrl: row.avatar_url };
