@@ -266,6 +266,30 @@ describe('reconnect', () => {
     expect(log.states).toEqual(['connecting', 'handshaking', 'open', 'waiting', 'offline', 'connecting', 'handshaking', 'open']);
   });
 
+  it('drops an open connection when the device goes offline, and resends what was not acked once online', async () => {
+    // A socket that still looks open while the network is gone swallows frames (Chromium's does): the message
+    // written to it is never acked, and must go out again, once, on the next connection.
+    let dropSends = true;
+    server.script = (_conn, frame) => frame.type === 'message.send' && dropSends;
+    const online = manualOnline(true);
+    const { client, log } = makeClient({ online });
+    await client.join('c1');
+    const { acked, clientId } = client.send('c1', 'sent as the network dropped');
+    await until(() => server.received('message.send').length === 1);
+    online.set(false);
+    expect(client.state).toBe('offline');
+    await until(() => server.connections[0]!.socket.readyState === WebSocket.CLOSED);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.connections).toHaveLength(1);
+
+    dropSends = false;
+    online.set(true);
+    await expect(acked).resolves.toMatchObject({ clientId, seq: 1 });
+    await until(() => log.messages.length === 1);
+    expect(server.connections).toHaveLength(2);
+    expect(log.states).toEqual(['connecting', 'handshaking', 'open', 'offline', 'connecting', 'handshaking', 'open']);
+  });
+
   it('fails the handshake at exactly requestTimeoutMs with TRANSPORT_TIMEOUT', async () => {
     server.script = (_conn, frame) => frame.type === 'hello';
     const { client, log } = makeClient({ requestTimeoutMs: 5000 });

@@ -16,6 +16,7 @@
 //                        └───────────────── online event ─────────┘
 //
 //   connecting ──▶ closed when getToken() returns the very token a 4001 refused (retrying it is pointless).
+//   connecting, handshaking, open ──▶ offline on the `offline` event (the socket is ended, not trusted).
 //   stop() from any state ──▶ closed. Final: a closed socket never reconnects. The attempt counter resets to 0
 //   once a connection has stayed open for stableAfterMs.
 
@@ -178,7 +179,14 @@ export function createSocket(options: SocketOptions, hooks: SocketHooks): Socket
   };
 
   const onlineChanged = (isOnline: boolean): void => {
-    if (!isOnline && state === 'waiting') {
+    if (!isOnline && (state === 'connecting' || state === 'handshaking' || state === 'open')) {
+      // The device says it has no network. The socket may still look open (Chromium keeps it OPEN and drops what
+      // is written to it) and the heartbeat would take 2 × heartbeatMs to notice: end it now, so messages wait in
+      // the outbox and go out on a fresh connection, deduplicated by clientId, when `online` comes.
+      attempt = 0;
+      generation++;
+      down(CloseCode.NORMAL, undefined);
+    } else if (!isOnline && state === 'waiting') {
       clearTimeout(retryTimer);
       setState('offline');
     } else if (isOnline && state === 'offline') {
