@@ -83,8 +83,13 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
       }
       return;
     }
-    get().addItems([
-      m.kind === 'event'
+    // The server records an agent joining as an event message, in English. Live, the `agent.joined` frame has already
+    // put the localised line on screen; from history (after a reload) the event is the only trace, shown localised.
+    const isJoin = m.kind === 'event' && m.author.role === 'agent';
+    if (isJoin && c.items.some((i) => i.kind === 'event' && i.key === 'agent.joined' && i.vars?.name === m.author.name)) return;
+    const item: TimelineItem = isJoin
+      ? { kind: 'event', id: m.clientId, key: 'agent.joined', vars: { name: m.author.name ?? '' } }
+      : m.kind === 'event'
         ? { kind: 'event', id: m.clientId, text: m.text }
         : {
             kind: 'message',
@@ -96,14 +101,19 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
             text: m.text,
             at: m.at,
             state: isMine ? 'delivered' : undefined,
-          },
-    ]);
+          };
+    // Seq order, not arrival order: after a reload, resumed live messages can arrive before the history page.
+    const items = conv().items;
+    const later = items.findIndex((i) => i.kind === 'message' && i.seq !== undefined && i.seq > m.seq);
+    if (later === -1) get().addItems([item]);
+    else setConv({ items: [...items.slice(0, later), item, ...items.slice(later)] });
     deps.emit('message', { message: m, isMine });
     if (!isMine) {
       if (m.author.role === 'agent') setConv({ agentTyping: undefined });
       if (get().ui.isOpen && !deps.isHidden()) get().markRead();
-      // History fetched after a reload comes through here too: only what was never seen counts as unread.
-      else if (m.seq > conv().sentReadSeq) get().setUnread(get().ui.unread + 1);
+      // History fetched after a reload comes through here too: only what was never seen counts as unread, and only
+      // what someone wrote (not "joined" or "closed" lines).
+      else if (m.kind === 'text' && m.seq > conv().sentReadSeq) get().setUnread(get().ui.unread + 1);
     }
   }
 
@@ -131,7 +141,9 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
       case 'agent.joined':
         if (c.agent?.id === f.agent.id && c.status === 'assigned') return;
         setConv({ status: 'assigned', agent: f.agent, queue: undefined });
-        event('agent.joined', { name: f.agent.name });
+        // A shopper who left a message while nobody was online gets the chat back when an agent takes it.
+        if (get().ui.view === 'offline') get().setView('chat');
+        if (!c.items.some((i) => i.kind === 'event' && i.key === 'agent.joined' && i.vars?.name === f.agent.name)) event('agent.joined', { name: f.agent.name });
         deps.emit('assigned', { conversationId: f.conversationId, agent: f.agent });
         return;
       case 'agent.left':

@@ -152,6 +152,25 @@ describe('createWidgetStore: hand-off', () => {
     expect(t.s().conversation.offline).toBe('sent');
   });
 
+  it('gives the chat back when an agent takes the left message, with one localised "joined" line', async () => {
+    const t = setup({ escalateStatus: 'offline' });
+    await t.s().escalate();
+    await flush();
+    expect(t.s().ui.view).toBe('offline');
+    const agent = { id: 'a1', name: 'Ana' };
+    t.fake.frame({ type: 'agent.joined', conversationId: 'c1', agent });
+    // The server's own record of the join (an English event message) adds no second line, nor an unread.
+    t.fake.emit('message', {
+      conversationId: 'c1', seq: 2, clientId: 'evt_1', kind: 'event', text: 'Ana joined the conversation', at: 5, isMine: false,
+      author: { role: 'agent', id: 'a1', name: 'Ana' },
+    });
+    expect(t.s().ui.view).toBe('chat');
+    expect(t.s().conversation.items.filter((i) => i.kind === 'event')).toEqual([
+      expect.objectContaining({ key: 'agent.joined', vars: { name: 'Ana' } }),
+    ]);
+    expect(t.s().ui.unread).toBe(0);
+  });
+
   it('ignores frames for other conversations', async () => {
     const t = setup();
     await toQueued(t);
