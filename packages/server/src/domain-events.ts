@@ -79,6 +79,23 @@ export function observeStorage(storage: Storage, onEvent: (event: DomainEvent) =
       }
       return result;
     },
+    async assignNext(siteId, agent) {
+      // Automatic assignment (routing/router.ts) takes conversations through here, not through assign().
+      const started = performance.now();
+      const result = await storage.assignNext(siteId, agent);
+      const conversation = result.kind === 'assigned' ? result.transition.conversation : undefined;
+      if (conversation !== undefined) {
+        const queuedAt = conversation.queuedAt;
+        emit({
+          type: 'conversation.assigned',
+          conversation,
+          agent,
+          waitMs: queuedAt === undefined ? undefined : Math.max(0, now() - queuedAt),
+          durationMs: Math.max(0, performance.now() - started),
+        });
+      }
+      return result;
+    },
     async closeConversation(conversationId, by, reason) {
       const result = await storage.closeConversation(conversationId, by, reason);
       if (result.changed && result.conversation !== undefined) {

@@ -83,6 +83,8 @@ describe('automatic assignment', () => {
     });
     const assigned = await Promise.all([v1, v2, v3].map((v) => server.storage.getConversation(v.conversationId)));
     expect(assigned.map((c) => c?.agent?.id)).toEqual([ann.id, ben.id, ann.id]);
+    // Automatic assignments are reported like accepted ones (metrics and webhooks listen to the same events).
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('parley_conversations_total{event="assigned"} 3');
   });
 
   it('respects capacity, skips agents who are away, and fills a seat when one frees up', async () => {
