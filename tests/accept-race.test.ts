@@ -1,6 +1,7 @@
-// 20 agent sockets accept the same queued conversations at the same moment: each conversation must be assigned
-// exactly once, in storage and in the frames the agents got. On SQLite with one server process always; across two
-// processes on Postgres + Redis when DATABASE_URL and REDIS_URL are set.
+// 20 agent sockets accept the same queued conversations at the same moment, and automatic assignment runs on every
+// node at once: each conversation must be assigned exactly once, in storage and in the frames the agents got. On
+// SQLite with one server process always; across two processes on Postgres + Redis when DATABASE_URL and REDIS_URL
+// are set.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -114,6 +115,76 @@ async function race(nodes: ServerProcess[], storage: Storage): Promise<void> {
   expect(assignedReplies).toHaveLength(CONVERSATIONS);
   for (const agent of agents) agent.close();
 }
+
+/** Automatic assignment: every node assigns on its own triggers, at the same time; capacity 1 each. */
+async function autoRace(nodes: ServerProcess[], storage: Storage): Promise<void> {
+  const agentRecords = await createAgents(storage);
+  const agents = await Promise.all(agentRecords.map((a, i) => connect(nodes[i % nodes.length]!.port, 'agent', a.token)));
+  await Promise.all(agents.map((a) => a.request({ type: 'agent.availability', availability: 'online', capacity: 1 })));
+  const visitors = await Promise.all(Array.from({ length: CONVERSATIONS }, (_, i) => connect(nodes[i % nodes.length]!.port, 'visitor')));
+  const conversationIds = await Promise.all(
+    visitors.map(async (visitor, i) => {
+      const joined = await visitor.request({ type: 'conversation.start', clientId: `auto-${i}` });
+      if (joined.type !== 'conversation.joined') throw new Error(JSON.stringify(joined));
+      return joined.conversation.id;
+    }),
+  );
+  // All escalations at once, half on each node: both nodes drain the same queue concurrently.
+  await Promise.all(
+    visitors.map((visitor, i) => visitor.request({ type: 'conversation.escalate', conversationId: conversationIds[i], reason: 'requested', transcript: [] })),
+  );
+  const end = Date.now() + 20_000;
+  let stored = await Promise.all(conversationIds.map((id) => storage.getConversation(id)));
+  while (stored.some((c) => c?.status !== 'assigned')) {
+    if (Date.now() > end) throw new Error(`not all assigned: ${JSON.stringify(stored.map((c) => c?.status))}`);
+    await new Promise((r) => setTimeout(r, 50));
+    stored = await Promise.all(conversationIds.map((id) => storage.getConversation(id)));
+  }
+  await new Promise((r) => setTimeout(r, 300)); // let a second, wrong announcement show itself
+  const owners = stored.map((c) => c!.agent!.id);
+  // Capacity 1: six conversations, six different agents.
+  expect(new Set(owners).size).toBe(CONVERSATIONS);
+  for (const [i, conversationId] of conversationIds.entries()) {
+    const { messages } = await storage.listMessages({ conversationId, afterSeq: 0, limit: 50 });
+    expect(messages.filter((m) => m.kind === 'event'), `events of ${conversationId}`).toHaveLength(1);
+    expect(visitors[i]!.frames.filter((f) => f.type === 'agent.joined')).toEqual([{ type: 'agent.joined', conversationId, agent: expect.objectContaining({ id: owners[i] }) }]);
+    // Every agent socket heard exactly one assignment of it, naming the owner.
+    for (const agent of agents) {
+      const pushes = agent.frames.filter((f) => f.type === 'conversation.assigned' && f.conversationId === conversationId);
+      expect(pushes.map((f) => f.type === 'conversation.assigned' && f.agent.id)).toEqual([owners[i]]);
+    }
+  }
+  for (const peer of [...agents, ...visitors]) peer.close();
+}
+
+describe('automatic assignment from every node at once', () => {
+  it(`gives each of ${CONVERSATIONS} conversations to one agent, within capacity (SQLite, one node)`, async () => {
+    const db = join(dir, 'auto.db');
+    const storage = createSqliteStorage({ path: db });
+    disposers.push(() => storage.close());
+    const node = await startServerProcess({ db, env: { PARLEY_ASSIGNMENT: 'auto' } });
+    processes.push(node);
+    await autoRace([node], storage);
+  }, 60_000);
+
+  it.skipIf(DATABASE_URL === undefined || REDIS_URL === undefined)(
+    `gives each of ${CONVERSATIONS} conversations to one agent, within capacity, on two nodes (Postgres + Redis)`,
+    async () => {
+      const stores: SharedStores = makeSharedStores('auto');
+      disposers.push(() => stores.dispose());
+      const storage = await createPostgresStorage({ connectionString: DATABASE_URL!, schema: stores.schema, poolSize: 2 });
+      disposers.unshift(() => storage.close());
+      const env = { ...stores.env, PARLEY_ASSIGNMENT: 'auto' };
+      const nodes = [
+        await startServerProcess({ db: join(dir, 'auto-a.db'), env }),
+        await startServerProcess({ db: join(dir, 'auto-b.db'), env }),
+      ];
+      processes.push(...nodes);
+      await autoRace(nodes, storage);
+    },
+    60_000,
+  );
+});
 
 describe('accepting the same conversations at once', () => {
   it(`assigns each of ${CONVERSATIONS} conversations exactly once among ${AGENTS} agents (SQLite, one node)`, async () => {
