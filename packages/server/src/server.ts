@@ -333,7 +333,10 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     handshakeGate.check(req, role, now()).then(
       (refusal) => {
         if (refusal !== undefined) {
-          logger.info('upgrade.refused', { role, origin, code: refusal.code, status: refusal.status });
+          const fields = { role, origin, code: refusal.code, status: refusal.status };
+          // A flood is thousands of refusals: those log at debug, so the log does not become the attack's amplifier.
+          if (refusal.code === 'RATE_LIMITED') logger.debug('upgrade.refused', fields);
+          else logger.info('upgrade.refused', fields);
           rejectUpgrade(socket, refusal.status, refusal.text, refusal.headers);
         } else if (isShuttingDown) rejectUpgrade(socket, 503, 'Service Unavailable');
         else acceptUpgrade(req, socket, head, role, origin);
