@@ -1,6 +1,6 @@
 // The self-service transcript carried by the hand-off: questions, FAQ answers with confidence, feedback.
-import type { TranscriptItem } from '@parley/protocol';
-import { formatConfidence, formatTime } from '../format.js';
+import type { EscalationReason, TranscriptItem } from '@parley/protocol';
+import { describeReason, formatConfidence, formatTime } from '../format.js';
 
 function label(item: TranscriptItem): string {
   switch (item.kind) {
@@ -24,7 +24,8 @@ export function Transcript({ items }: { items: readonly TranscriptItem[] }) {
       {items.map((item, i) => (
         <li key={i} class={`transcript-${item.kind}${item.helpful === false ? ' unhelpful' : ''}`}>
           <span class="transcript-label">{label(item)}</span> <time dateTime={new Date(item.at).toISOString()}>{formatTime(item.at)}</time>
-          <p class="transcript-text">{item.text}</p>
+          {/* An escalation step carries the wire reason (`out_of_scope`); agents read the sentence. */}
+          <p class="transcript-text">{item.kind === 'escalation' ? describeReason(item.text as EscalationReason) : item.text}</p>
         </li>
       ))}
     </ol>

@@ -90,6 +90,38 @@ describe('createConsoleStore: queue and chats', () => {
     expect(t.notifier.setBadge).toHaveBeenLastCalledWith(2);
   });
 
+  it('loads what each waiting visitor wrote after the hand-off (a left message), once per entry', async () => {
+    const left = { ...visitorMessage(2, 'Please call me back'), isMine: undefined };
+    const agentEvent = { conversationId: 'c_1', seq: 1, clientId: 'e1', author: { role: 'agent' as const, id: 'a_2' }, kind: 'event' as const, text: 'x', at: 1 };
+    const getConversation = vi.fn(async (_token: string, id: string) => ({
+      conversation: { id, siteId: 's', visitorId: 'v_1', status: 'queued' as const, lastSeq: 2, createdAt: 1, profile: {}, visitorReadSeq: 0, agentReadSeq: 0, transcript: [], pages: [] },
+      messages: id === 'c_1' ? [agentEvent, left] : [],
+      hasMoreMessages: false,
+    }));
+    const t = await signedIn({ api: fakeApi({ getConversation }) });
+    t.client().emit('queue', { type: 'queue.snapshot', entries: [QUEUE_ENTRY, { ...QUEUE_ENTRY, conversationId: 'c_2', position: 2 }] });
+    await vi.waitFor(() => expect(t.store.getState().queueMessages.c_1).toEqual([left]));
+    expect(t.store.getState().queueMessages.c_2).toBeUndefined();
+    t.client().emit('queue', { type: 'queue.snapshot', entries: [QUEUE_ENTRY] });
+    expect(getConversation).toHaveBeenCalledTimes(2);
+    t.client().emit('queue', { type: 'queue.snapshot', entries: [] });
+    expect(t.store.getState().queueMessages).toEqual({});
+  });
+
+  it('lists messages left while nobody was online, and answering one opens its chat', async () => {
+    const left = { id: 'c_7', status: 'offline' as const, createdAt: 1, lastSeq: 1, profile: { name: 'Jo', email: 'jo@x.io' }, escalationReason: 'out_of_scope' as const };
+    const listConversations = vi.fn(async (_token: string, query?: { status?: string }) => (query?.status === 'offline' ? [left] : []));
+    const t = await signedIn({ api: fakeApi({ listConversations }) });
+    await vi.waitFor(() => expect(t.store.getState().offline).toEqual([left]));
+    expect(listConversations).toHaveBeenCalledWith('pat_session', { status: 'offline', limit: 50 });
+    await t.store.getState().accept('c_7');
+    expect(t.client().request).toHaveBeenCalledWith({ type: 'conversation.accept', conversationId: 'c_7' });
+    expect(t.store.getState().offline).toEqual([]);
+    // The fake detail that follows the accept renames the visitor; the e-mail and reason came from the list.
+    expect(t.store.getState().chats.c_7).toMatchObject({ visitor: { email: 'jo@x.io' }, reason: 'out_of_scope' });
+    expect(t.store.getState().activeChatId).toBe('c_7');
+  });
+
   it('accepts: opens a chat with the entry’s profile and transcript, joins it, loads pages', async () => {
     const t = await withChat();
     const state = t.store.getState();

@@ -8,6 +8,7 @@ import {
   type ConversationInfo,
   type ConversationStatus,
   type EscalationReason,
+  type Message,
   type QueueEntry,
   type TranscriptItem,
   type VisitorProfile,
@@ -49,6 +50,13 @@ export interface ConsoleState {
   /** Most chats the agent wants at once; told to the server with the availability. */
   capacity: number;
   queue: QueueEntry[];
+  /**
+   * What waiting visitors wrote after the hand-off, by conversation: the message a visitor left while nobody was
+   * online, or what they typed while in the queue. Loaded once per queue entry.
+   */
+  queueMessages: Record<string, Message[]>;
+  /** Messages left while nobody was online (conversations in status `offline`), newest first; Accept answers one. */
+  offline: ConversationSummary[];
   /** Conversation being accepted, so its button can show progress. */
   acceptingId?: string;
   chats: Record<string, Chat>;
@@ -71,7 +79,10 @@ export interface ConsoleState {
   disconnect(): void;
   setAvailability(availability: Availability): Promise<void>;
   setCapacity(capacity: number): Promise<void>;
+  /** Takes a queued conversation, or answers an offline message. */
   accept(conversationId: string): Promise<void>;
+  /** Reloads the messages left while nobody was online (on sign-in and on opening the queue). */
+  loadOffline(): Promise<void>;
   openChat(conversationId: string): void;
   setDraft(conversationId: string, text: string): void;
   sendMessage(conversationId: string, text: string): void;
@@ -120,6 +131,7 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
   let client: ParleyClient | undefined;
   let unsubscribers: Array<() => void> = [];
   let seenQueueIds: Set<string> | undefined;
+  const queueMessagesRequested = new Set<string>();
   const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   const store = createStore<ConsoleState>()((set, get) => {
@@ -173,10 +185,30 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
       if (isFromVisitor && !isSeen) deps.notifier?.notify(`${chat.visitor.name ?? 'Visitor'} wrote`, message.text.slice(0, 120), `msg-${id}`);
     }
 
+    async function loadQueueMessages(id: string) {
+      const token = get().auth.token;
+      if (token === undefined) return;
+      try {
+        const { messages } = await deps.api.getConversation(token, id);
+        const left = messages.filter((m) => m.author.role === 'visitor' && m.kind === 'text');
+        const isWaiting = get().queue.some((e) => e.conversationId === id) || get().offline.some((c) => c.id === id);
+        if (left.length > 0 && isWaiting) set({ queueMessages: { ...get().queueMessages, [id]: left } });
+      } catch (err) {
+        // The entry still shows its transcript; the chat shows every message once accepted.
+        notice(`Could not load a waiting visitor's messages: ${describeFailure(err)}`);
+      }
+    }
+
     function onQueue(entries: QueueEntry[]) {
       const fresh = seenQueueIds === undefined ? [] : entries.filter((e) => !seenQueueIds!.has(e.conversationId));
       seenQueueIds = new Set(entries.map((e) => e.conversationId));
-      set({ queue: entries });
+      const kept = Object.fromEntries(Object.entries(get().queueMessages).filter(([id]) => seenQueueIds!.has(id) || get().offline.some((c) => c.id === id)));
+      set({ queue: entries, queueMessages: kept });
+      for (const entry of entries) {
+        if (queueMessagesRequested.has(entry.conversationId)) continue;
+        queueMessagesRequested.add(entry.conversationId);
+        void loadQueueMessages(entry.conversationId);
+      }
       for (const entry of fresh) {
         deps.notifier?.notify('New visitor waiting', `${entry.visitor.name ?? 'A visitor'}: ${entry.transcript.find((t) => t.kind === 'question')?.text ?? ''}`.slice(0, 140), `queue-${entry.conversationId}`);
       }
@@ -190,6 +222,7 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
     function connect(token: string) {
       client?.close();
       seenQueueIds = undefined;
+      queueMessagesRequested.clear();
       const c = deps.createClient(() => get().auth.token ?? token);
       client = c;
       unsubscribers = [
@@ -249,6 +282,7 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
     async function startSession(token: string, agent: AgentProfile) {
       set({ auth: { status: 'signed-in', token, agent }, availability: agent.availability === 'offline' ? 'online' : agent.availability });
       connect(token);
+      void get().loadOffline();
       if (deps.loadSuggester !== undefined) {
         deps.loadSuggester().then(
           (suggest) => set(suggest === undefined ? {} : { suggest }),
@@ -285,6 +319,8 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
         auth: error === undefined ? { status: 'signed-out' } : { status: 'signed-out', error },
         connection: 'idle',
         queue: [],
+        queueMessages: {},
+        offline: [],
         chats: {},
         chatOrder: [],
         activeChatId: undefined,
@@ -299,6 +335,8 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
       availability: 'online',
       capacity: DEFAULT_CAPACITY,
       queue: [],
+      queueMessages: {},
+      offline: [],
       chats: {},
       chatOrder: [],
       route: 'queue',
@@ -380,23 +418,41 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
       async accept(conversationId) {
         if (client === undefined || get().acceptingId !== undefined) return;
         const entry = get().queue.find((e) => e.conversationId === conversationId);
+        const left = get().offline.find((c) => c.id === conversationId);
         set({ acceptingId: conversationId });
         try {
           await client.request({ type: 'conversation.accept', conversationId });
           addChat(
             emptyChat(conversationId, {
-              visitor: entry?.visitor ?? {},
+              visitor: entry?.visitor ?? left?.profile ?? {},
               transcript: entry?.transcript ?? [],
               ...(entry === undefined ? {} : { reason: entry.reason, waitingSince: entry.waitingSince }),
+              ...(left?.escalationReason === undefined ? {} : { reason: left.escalationReason }),
             }),
           );
-          set({ acceptingId: undefined, route: 'chats', activeChatId: conversationId });
+          set({ acceptingId: undefined, route: 'chats', activeChatId: conversationId, offline: get().offline.filter((c) => c.id !== conversationId) });
           notice(`Chat with ${entry?.visitor.name ?? 'the visitor'} opened.`);
           await joinChat(conversationId);
           void loadDetail(conversationId);
         } catch (err) {
           set({ acceptingId: undefined });
           notice(err instanceof ParleyError && err.code === 'AUTH_FORBIDDEN' ? 'Another agent already took this conversation.' : `Could not accept: ${describeFailure(err)}`);
+        }
+      },
+
+      async loadOffline() {
+        const token = get().auth.token;
+        if (token === undefined) return;
+        try {
+          const offline = await deps.api.listConversations(token, { status: 'offline', limit: 50 });
+          set({ offline });
+          for (const c of offline) {
+            if (queueMessagesRequested.has(c.id)) continue;
+            queueMessagesRequested.add(c.id);
+            void loadQueueMessages(c.id);
+          }
+        } catch (err) {
+          notice(`Could not load the messages left while nobody was online: ${describeFailure(err)}`);
         }
       },
 
@@ -458,6 +514,7 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
 
       navigate(route) {
         set({ route });
+        if (route === 'queue') void get().loadOffline();
         if (route === 'chats') get().markActiveRead();
       },
 
