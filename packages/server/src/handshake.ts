@@ -101,7 +101,7 @@ export function createHandshakeGate(options: HandshakeGateOptions): HandshakeGat
   /** The console served by this server shares its host: the browser's Origin names the Host it connected to. */
   function isSameHost(origin: string, req: IncomingMessage): boolean {
     try {
-      return new URL(origin).host === req.headers.host;
+      return new URL(origin).host === req.headers.host?.toLowerCase();
     } catch {
       return false;
     }
