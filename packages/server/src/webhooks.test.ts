@@ -203,6 +203,33 @@ describe('createWebhookDispatcher', () => {
     await dispatcher.close();
   });
 
+  it('times out a receiver that never answers and retries', async () => {
+    let requests = 0;
+    const silentReceiver = createHttpServer((req) => {
+      requests++;
+      req.resume(); // never answers
+    });
+    await new Promise<void>((resolve) => silentReceiver.listen(0, '127.0.0.1', resolve));
+    closers.push(async () => {
+      silentReceiver.closeAllConnections();
+      await new Promise<void>((resolve) => silentReceiver.close(() => resolve()));
+    });
+    const outcomes: string[] = [];
+    const dispatcher = createWebhookDispatcher({
+      endpoints: [{ url: `http://127.0.0.1:${(silentReceiver.address() as { port: number }).port}/`, secret: SECRET }],
+      logger: silent,
+      timeoutMs: 100,
+      baseDelayMs: 10,
+      maxAttempts: 2,
+      onOutcome: (_e, outcome) => outcomes.push(outcome),
+    });
+    dispatcher.emit(ratingEvent(5));
+    await expect.poll(() => dispatcher.pending(), { timeout: 5000 }).toBe(0);
+    expect(requests).toBe(2);
+    expect(outcomes).toEqual(['retried', 'failed']);
+    await dispatcher.close();
+  });
+
   it('close() stops retrying and forgets what is left', async () => {
     const hook = await receiver(() => 500);
     const dispatcher = createWebhookDispatcher({ endpoints: [{ url: hook.url, secret: SECRET }], logger: silent, baseDelayMs: 60_000 });
