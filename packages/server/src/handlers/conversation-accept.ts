@@ -1,5 +1,5 @@
-// `conversation.accept` (agent): take a queued conversation (or an offline message), exactly once across agents and
-// nodes; tell the visitor.
+// `conversation.accept` (agent): take a queued conversation or answer an offline message, exactly once across agents
+// and nodes (one conditional write in storage); tell the visitor.
 
 import { ParleyError, type AcceptFrame } from '@parley/protocol';
 import { loadConversation, requireRole } from './access.js';
@@ -9,7 +9,6 @@ export async function handleConversationAccept(ctx: HandlerContext, frame: Accep
   const session = requireRole(ctx, 'agent');
   const agent = session.agent!;
   const conversation = await loadConversation(ctx, frame.conversationId);
-  if (conversation.status === 'offline') await requeueOfflineMessage(ctx, conversation.id);
   const result = await ctx.services.storage.assign(conversation.id, agent);
   const after = result.conversation ?? conversation;
   if (!result.changed) {
@@ -19,25 +18,9 @@ export async function handleConversationAccept(ctx: HandlerContext, frame: Accep
       return;
     }
     if (after.status === 'closed') throw new ParleyError('CONVERSATION_CLOSED', 'the conversation is closed');
-    throw new ParleyError('AUTH_FORBIDDEN', after.status === 'assigned' ? 'another agent took this conversation' : 'the conversation is not waiting in the queue');
+    throw new ParleyError('AUTH_FORBIDDEN', after.status === 'assigned' ? 'another agent took this conversation' : 'the conversation is not waiting for an agent');
   }
   ctx.reply({ type: 'conversation.assigned', ref: frame.ref, conversationId: after.id, agent });
   await ctx.services.router.announceAssigned(result, agent);
   await ctx.services.router.queueChanged(session.siteId);
-}
-
-/**
- * A message left while nobody was online is answered by accepting it, like a queued one: it goes through the queue
- * (its transcript and profile kept) so that taking it stays the same exactly-once write as any other accept.
- */
-async function requeueOfflineMessage(ctx: HandlerContext, conversationId: string): Promise<void> {
-  const detail = await ctx.services.storage.getConversationDetail(conversationId);
-  if (detail?.status !== 'offline') return;
-  await ctx.services.storage.escalate({
-    conversationId,
-    reason: detail.escalationReason ?? 'requested',
-    transcript: detail.transcript,
-    profile: detail.profile,
-    status: 'queued',
-  });
 }

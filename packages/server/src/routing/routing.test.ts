@@ -144,6 +144,12 @@ describe('offline when nobody is online', () => {
     await ann.client.request({ type: 'agent.availability', availability: 'online' });
     expect((await waitingVisitor(url)).escalated).toMatchObject({ status: 'queued' });
 
+    // Ann answers the message left earlier: accepting it works like a queued one, and the visitor is told.
+    expect(await ann.client.request({ type: 'conversation.accept', conversationId: v1.conversationId })).toMatchObject({ type: 'conversation.assigned' });
+    expect(await v1.client.next(joinedBy(v1.conversationId))).toMatchObject({ agent: { id: ann.id } });
+    // Its time as an offline message is not a queue wait: the estimate's history stays empty.
+    expect(await server.storage.listRecentWaits((await server.storage.getDefaultSite()).id, 10)).toEqual([]);
+
     // Once Ann disconnects, nobody is online again.
     ann.client.close();
     await until(async () => (await server.storage.listAgentLoads((await server.storage.getDefaultSite()).id, 0)).length === 0, 'the lease to go');

@@ -915,8 +915,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         // winner's committed row and match nothing. The seq for the event is taken in the same statement.
         const at = now();
         const { rows } = await client.query<{ last_seq: number }>(
-          `UPDATE conversations SET status = 'assigned', agent_id = $1, last_seq = last_seq + 1, assigned_at = $3
-           WHERE id = $2 AND status = 'queued' RETURNING last_seq`,
+          // An offline message is taken the same way; its time waiting is no queue wait, so assigned_at stays unset.
+          `UPDATE conversations SET status = 'assigned', agent_id = $1, last_seq = last_seq + 1,
+             assigned_at = CASE WHEN status = 'queued' THEN $3 ELSE assigned_at END
+           WHERE id = $2 AND status IN ('queued', 'offline') RETURNING last_seq`,
           [agent.id, conversationId, at],
         );
         if (rows[0] === undefined) return { changed: false, conversation: await getConversationWith(client, conversationId) };

@@ -446,8 +446,12 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       `SELECT id, visitor_id, queued_at, escalation_reason, profile, transcript FROM conversations
        WHERE site_id = ? AND status = 'queued' ORDER BY queued_at ASC, rowid ASC`,
     ),
+    // An offline message (left while nobody was online) is taken the same way; its time waiting is not a queue wait,
+    // so it leaves assigned_at (the wait estimate's input) unset.
     assign: db.prepare(
-      `UPDATE conversations SET status = 'assigned', agent_id = ?, assigned_at = ? WHERE id = ? AND status = 'queued'`,
+      `UPDATE conversations SET status = 'assigned', agent_id = ?,
+         assigned_at = CASE WHEN status = 'queued' THEN ? ELSE assigned_at END
+       WHERE id = ? AND status IN ('queued', 'offline')`,
     ),
     close: db.prepare(
       `UPDATE conversations SET status = 'closed', closed_at = ?, closed_by = ?, close_reason = ?

@@ -261,7 +261,7 @@ export interface Storage extends RoutingStore, PrivacyStore {
   }): Promise<Transition>;
   /** Queued conversations of a site, oldest first. */
   listQueue(siteId: string): Promise<QueuedConversation[]>;
-  /** Assigns a queued conversation to an agent: exactly one concurrent caller wins. */
+  /** Assigns a queued conversation, or answers an offline message, for an agent: exactly one concurrent caller wins. */
   assign(conversationId: string, agent: AgentInfo): Promise<Transition>;
   /** Closes a conversation once. */
   closeConversation(conversationId: string, by: Role, reason?: string): Promise<Transition>;
