@@ -5,7 +5,7 @@ import { createController } from './controller.js';
 
 const config = { server: 'wss://chat.test/ws/visitor', siteKey: 's1', locale: 'fr' };
 const noModules = () => Promise.reject(new Error('not in this test'));
-const fakeApp = (): AppInstance => ({ open: vi.fn(), close: vi.fn(), toggle: vi.fn(), identify: vi.fn(), shutdown: vi.fn(), destroy: vi.fn() });
+const fakeApp = (): AppInstance => ({ open: vi.fn(), close: vi.fn(), toggle: vi.fn(), identify: vi.fn(), send: vi.fn(), shutdown: vi.fn(), destroy: vi.fn() });
 const launcher = (): HTMLButtonElement => document.querySelector('[data-pos]')!.shadowRoot!.querySelector('button')!;
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -41,6 +41,15 @@ describe('createController', () => {
     expect(loadApp).toHaveBeenCalledTimes(1);
     expect(app.toggle).toHaveBeenCalledTimes(1);
     expect(app.identify).toHaveBeenCalledWith({ name: 'Ana' });
+  });
+
+  it('send() loads the app and hands it the text; a non-string throws at once with the fix', async () => {
+    const app = fakeApp();
+    const api = createController(config, vi.fn(async () => () => app), noModules, 'https://cdn.test/');
+    api.send('How long does delivery take?');
+    await tick();
+    expect(app.send).toHaveBeenCalledWith('How long does delivery take?');
+    expect(() => api.send(42 as unknown as string)).toThrow(/send\(text\) takes a string/);
   });
 
   it('loads at once when a conversation is in progress', () => {

@@ -27,6 +27,8 @@ export interface AppInstance {
   close(): void;
   toggle(): void;
   identify(data: IdentifyData): void;
+  /** Opens the panel and asks or sends `text` as the shopper. */
+  send(text: string): void;
   shutdown(): void;
   destroy(): void;
 }
@@ -131,6 +133,10 @@ export function createController(
     close: () => app?.close(),
     toggle: () => withApp((a) => a.toggle()),
     identify: (data) => withApp((a) => a.identify(data), false),
+    send(text) {
+      if (typeof text !== 'string') throw new TypeError(`Parley: send(text) takes a string, not ${typeof text}`);
+      withApp((a) => a.send(text));
+    },
     on(event, fn) {
       const entry: [string, (p: never) => void] = [event, fn as (p: never) => void];
       // A new array on every change: emit() may be iterating the old one.

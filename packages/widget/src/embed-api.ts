@@ -83,6 +83,13 @@ export interface WidgetApi {
   close(): void;
   toggle(): void;
   identify(data: IdentifyData): void;
+  /**
+   * Opens the panel and sends `text` as the shopper: a question for the FAQ while self-serving, a chat message
+   * once a person is involved (before that, nothing leaves the page). Throws a `TypeError` for a non-string.
+   * @example
+   * chat.send('How long does delivery take?');
+   */
+  send(text: string): void;
   /** Subscribe; returns an unsubscribe function. */
   on<K extends WidgetEventName>(event: K, fn: (payload: WidgetEvents[K]) => void): () => void;
   /** Forget the visitor: clear our storage keys, close the socket, remove the widget. */

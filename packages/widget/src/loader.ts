@@ -61,6 +61,7 @@ if (!w.Parley?.l) {
         api[cmd]();
         api = undefined;
       } else if (cmd === 'open' || cmd === 'close' || cmd === 'toggle') api[cmd]();
+      else if (cmd === 'send') api.send(a as string);
       else if (process.env.NODE_ENV !== 'production') console.warn(`Parley: unknown command ${JSON.stringify(cmd)}`);
     } catch (e) {
       // The host page's inline snippet must never see an exception from us: integrator mistakes go to the console.

@@ -139,6 +139,10 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
     close: () => store.getState().close(),
     toggle: () => store.getState().toggle(),
     identify: (data) => store.getState().identify({ ...(data.name ? { name: String(data.name) } : {}), ...(data.email ? { email: String(data.email) } : {}) }),
+    send(text) {
+      store.getState().open();
+      void store.getState().ask(text);
+    },
     shutdown() {
       tabs.announce(null);
       unmount();
