@@ -87,15 +87,28 @@ export function createHandshakeGate(options: HandshakeGateOptions): HandshakeGat
   const exempt = new Set(options.exemptAddresses ?? []);
   const maxOpen = options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
   const open = new Map<string, number>();
-  let siteOrigins: { at: number; any: boolean; origins: Set<string> } | undefined;
+  interface SiteOrigins {
+    at: number;
+    any: boolean;
+    origins: Set<string>;
+  }
+  let siteOrigins: SiteOrigins | undefined;
+  // One reload at a time: a burst of upgrades after the cache expires shares a single query.
+  let reloading: Promise<SiteOrigins> | undefined;
 
   async function isSiteOrigin(origin: string, nowMs: number): Promise<boolean> {
-    if (siteOrigins === undefined || nowMs - siteOrigins.at >= siteCacheMs) {
-      const sites = await storage.listSites();
-      const origins = new Set(sites.flatMap((site) => site.allowedOrigins));
-      siteOrigins = { at: nowMs, any: origins.has('*'), origins };
+    let current = siteOrigins;
+    if (current === undefined || nowMs - current.at >= siteCacheMs) {
+      reloading ??= storage
+        .listSites()
+        .then((sites) => {
+          const origins = new Set(sites.flatMap((site) => site.allowedOrigins));
+          return (siteOrigins = { at: nowMs, any: origins.has('*'), origins });
+        })
+        .finally(() => (reloading = undefined));
+      current = await reloading;
     }
-    return siteOrigins.any || siteOrigins.origins.has(origin);
+    return current.any || current.origins.has(origin);
   }
 
   /** The console served by this server shares its host: the browser's Origin names the Host it connected to. */
