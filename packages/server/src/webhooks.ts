@@ -185,6 +185,14 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
   const live = new Set<Delivery>();
   const timers = new Set<NodeJS.Timeout>();
   const inFlight = new Set<ClientRequest>();
+  let starting: Delivery[] = [];
+  let startScheduled: NodeJS.Immediate | undefined;
+  const startPending = () => {
+    startScheduled = undefined;
+    const batch = starting;
+    starting = [];
+    for (const delivery of batch) void attempt(delivery);
+  };
   // Parsed once per endpoint rather than per attempt.
   const urls = new Map(options.endpoints.map((e) => [e, new URL(e.url)]));
   let isClosed = false;
@@ -260,6 +268,9 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
   return {
     emit(event) {
       if (isClosed) return;
+      // First attempts start on the next turn: the event came from a storage call whose caller (an ack, a reply)
+      // should go out before the POSTs are built.
+      startScheduled ??= setImmediate(startPending);
       const targets = options.endpoints.filter((e) => e.events === undefined || e.events.includes(event.type));
       if (targets.length === 0) return;
       const payload: WebhookPayload = { id: '', event: event.type, createdAt: now(), data: webhookData(event) };
@@ -273,7 +284,7 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
         const id = `wh_${randomUUID()}`;
         const delivery: Delivery = { endpoint, event: event.type, id, body: JSON.stringify({ ...payload, id }), attempt: 0 };
         live.add(delivery);
-        void attempt(delivery);
+        starting.push(delivery);
       }
     },
     pending: () => live.size,
@@ -287,6 +298,8 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
         clearTimeout(timer);
       }
       isClosed = true;
+      if (startScheduled !== undefined) clearImmediate(startScheduled);
+      starting = [];
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       for (const req of inFlight) req.destroy();
