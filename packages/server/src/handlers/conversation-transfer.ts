@@ -1,5 +1,6 @@
 // `conversation.transfer` (agent): the assigned agent hands a conversation to another online agent of the site,
-// or back to the queue. The move is a conditional write, so a transfer racing a requeue or a close happens once.
+// or back to the queue. The move is a conditional write (the target's capacity counted under its row lock), so a
+// transfer racing a requeue, a close or an automatic assignment happens once and never overfills the target.
 
 import { ParleyError, type AgentInfo, type TransferFrame } from '@parley/protocol';
 import { conversationTopic } from '../fanout/fanout.js';
@@ -23,12 +24,10 @@ export async function handleConversationTransfer(ctx: HandlerContext, frame: Tra
     if (target === undefined || target.availability !== 'online') {
       throw new ParleyError('AUTH_FORBIDDEN', 'that agent is not online', { details: { reason: 'agent_unavailable' } });
     }
-    if (target.activeCount >= target.capacity) {
-      throw new ParleyError('AUTH_FORBIDDEN', 'that agent has no free capacity', { details: { reason: 'agent_full' } });
-    }
     to = target.agent;
   }
   const result = await storage.transfer(conversation.id, from.id, from, to);
+  if (result.refusal === 'agent_full') throw new ParleyError('AUTH_FORBIDDEN', 'that agent has no free capacity', { details: { reason: 'agent_full' } });
   if (!result.changed) throw new ParleyError('AUTH_FORBIDDEN', 'the conversation is no longer yours');
   ctx.reply({ type: 'ok', ref: frame.ref });
   await router.announceLeft({ ...result, event: undefined }, from);

@@ -179,6 +179,14 @@ describe('conversation.transfer', () => {
     expect(refused(await ann.client.request({ type: 'conversation.transfer', conversationId: 'c_nope', toAgentId: ben.id }))).toBe('CONVERSATION_NOT_FOUND');
     expect(refused(await v.client.request({ type: 'conversation.transfer', conversationId: v.conversationId }))).toBe('AUTH_FORBIDDEN');
 
+    // Ben has no free seat: refused, with the reason.
+    await ben.client.request({ type: 'agent.availability', availability: 'online', capacity: 0 });
+    expect(await ann.client.request({ type: 'conversation.transfer', conversationId: v.conversationId, toAgentId: ben.id })).toMatchObject({
+      type: 'error',
+      code: 'AUTH_FORBIDDEN',
+      message: 'that agent has no free capacity',
+    });
+    await ben.client.request({ type: 'agent.availability', availability: 'online', capacity: 2 });
     expect(await ann.client.request({ type: 'conversation.transfer', conversationId: v.conversationId, toAgentId: ben.id })).toMatchObject({ type: 'ok' });
     expect(await v.client.next(leftBy(v.conversationId))).toMatchObject({ agent: { id: ann.id } });
     expect(await v.client.next(joinedBy(v.conversationId))).toMatchObject({ agent: { id: ben.id } });

@@ -34,7 +34,7 @@ import type {
   Visitor,
 } from './storage.js';
 import type { AgentRecord, ErasureResult, RetentionResult } from './privacy-store.js';
-import type { AgentLoad, AssignNextResult, RequeuedConversation } from './routing-store.js';
+import type { AgentLoad, AssignNextResult, RequeuedConversation, TransferResult } from './routing-store.js';
 
 export interface PostgresStorageOptions {
   /** e.g. `postgres://user@host:5432/db`. */
@@ -1179,7 +1179,17 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         return { kind: 'assigned', transition: { changed: true, conversation: await getConversationWith(client, id), event } };
       }),
     transfer: (conversationId, fromAgentId, from, to) =>
-      transact(async (client): Promise<Transition> => {
+      transact(async (client): Promise<TransferResult> => {
+        if (to !== undefined) {
+          // The same lock and fresh count as assignNext, so a transfer and an automatic assignment cannot both take
+          // the target's last seat.
+          const locked = await client.query<{ capacity: number }>('SELECT capacity FROM agents WHERE id = $1 FOR NO KEY UPDATE', [to.id]);
+          const capacity = locked.rows[0]?.capacity;
+          const active = await client.query<{ n: BigintText }>(`SELECT COUNT(*) AS n FROM conversations WHERE agent_id = $1 AND status = 'assigned'`, [to.id]);
+          if (capacity === undefined || toInt(active.rows[0]?.n ?? 0) >= capacity) {
+            return { changed: false, conversation: await getConversationWith(client, conversationId), refusal: 'agent_full' };
+          }
+        }
         const { rows } =
           to === undefined
             ? await client.query<{ last_seq: number }>(
@@ -1192,7 +1202,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
                  WHERE id = $2 AND status = 'assigned' AND agent_id = $3 RETURNING last_seq`,
                 [to.id, conversationId, fromAgentId],
               );
-        if (rows[0] === undefined) return { changed: false, conversation: await getConversationWith(client, conversationId) };
+        if (rows[0] === undefined) return { changed: false, conversation: await getConversationWith(client, conversationId), refusal: 'not_assigned' };
         const author = { role: 'agent' as const, id: from.id, name: from.name };
         const text = to === undefined ? `${from.name} put the conversation back in the queue` : `${from.name} transferred the conversation to ${to.name}`;
         const event = await writeEvent(client, conversationId, author, text, rows[0].last_seq);

@@ -115,7 +115,11 @@ export function runRoutingContract(name: string, makeStorage: () => Storage | Pr
       const ben = await agent('Ben');
       const [id] = await queued(1);
       await storage.assign(id!, ann);
-      expect((await storage.transfer(id!, ben.id, ben, ann)).changed).toBe(false);
+      expect(await storage.transfer(id!, ben.id, ben, ann)).toMatchObject({ changed: false, refusal: 'not_assigned' });
+      // A target at capacity is refused; with a free seat it is not.
+      await storage.setAgentCapacity(ben.id, 0);
+      expect(await storage.transfer(id!, ann.id, ann, ben)).toMatchObject({ changed: false, refusal: 'agent_full' });
+      await storage.setAgentCapacity(ben.id, 1);
       const moved = await storage.transfer(id!, ann.id, ann, ben);
       expect(moved).toMatchObject({ changed: true, conversation: { status: 'assigned', agent: { id: ben.id } } });
       expect(moved.event?.text).toContain('Ben');

@@ -34,6 +34,12 @@ export type AssignNextResult =
   /** The agent already holds `capacity` conversations. */
   | { kind: 'full' };
 
+/** Result of `transfer`; `refusal` says why nothing changed. */
+export interface TransferResult extends Transition {
+  /** `not_assigned`: not (any more) assigned to the sender; `agent_full`: the target holds `capacity` already. */
+  refusal?: 'not_assigned' | 'agent_full';
+}
+
 /** A conversation whose agent disappeared and that went back to the queue. */
 export interface RequeuedConversation {
   siteId: string;
@@ -63,9 +69,10 @@ export interface RoutingStore {
   assignNext(siteId: string, agent: AgentInfo): Promise<AssignNextResult>;
   /**
    * Moves an assigned conversation from `fromAgentId` to `to`, or back to the queue when `to` is undefined, with an
-   * event message. `changed: false` when it is not assigned to `fromAgentId` (any more).
+   * event message. Refused (`changed: false`) when it is not assigned to `fromAgentId` (any more), or when `to`
+   * already holds their capacity, counted under the same row lock as `assignNext`.
    */
-  transfer(conversationId: string, fromAgentId: string, from: AgentInfo, to: AgentInfo | undefined): Promise<Transition>;
+  transfer(conversationId: string, fromAgentId: string, from: AgentInfo, to: AgentInfo | undefined): Promise<TransferResult>;
   /**
    * Puts back in the queue every assigned conversation whose agent has no lease renewed since `liveSinceMs` and was
    * last seen before `goneBeforeMs`. Each conversation moves once even when several nodes sweep at the same time.

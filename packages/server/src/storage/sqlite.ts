@@ -36,7 +36,7 @@ import type {
   Visitor,
 } from './storage.js';
 import type { AgentRecord, ErasureResult, RetentionResult } from './privacy-store.js';
-import type { AgentLoad, AssignNextResult, RequeuedConversation } from './routing-store.js';
+import type { AgentLoad, AssignNextResult, RequeuedConversation, TransferResult } from './routing-store.js';
 
 export interface SqliteStorageOptions {
   /** A file path, or `:memory:`. The parent directory is created if missing. */
@@ -963,9 +963,13 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       }),
     ),
     transfer: (conversationId, fromAgentId, from, to) => run(() =>
-      transact((): Transition => {
+      transact((): TransferResult => {
+        if (to !== undefined) {
+          const load = r.capacityOf.get(to.id);
+          if (load === undefined || load.active >= load.capacity) return { changed: false, conversation: getConversationSync(conversationId), refusal: 'agent_full' };
+        }
         const info = to === undefined ? r.transferToQueue.run(now(), conversationId, fromAgentId) : r.transferTo.run(to.id, conversationId, fromAgentId);
-        if (info.changes !== 1) return { changed: false, conversation: getConversationSync(conversationId) };
+        if (info.changes !== 1) return { changed: false, conversation: getConversationSync(conversationId), refusal: 'not_assigned' };
         const author = { role: 'agent' as const, id: from.id, name: from.name };
         const text = to === undefined ? `${from.name} put the conversation back in the queue` : `${from.name} transferred the conversation to ${to.name}`;
         const event = writeEvent(conversationId, author, text);
