@@ -80,6 +80,12 @@ export interface CreateServerOptions {
   webhooks?: Omit<WebhookOptions, 'logger' | 'onOutcome'>;
   /** Delete conversations closed more than this many days ago (checked hourly). Default: keep forever. */
   retentionDays?: number;
+  /**
+   * Called after a visitor erasure (`DELETE /api/admin/visitors/:id`) with the URLs of their attachments, to delete
+   * the files where they are stored: Parley keeps only the links. A rejection is logged and reported as
+   * `attachmentsDeleted: false`.
+   */
+  deleteAttachments?: (urls: string[]) => Promise<void>;
 }
 
 /** Console login sessions last one working day; agents log in again the next. */
@@ -229,6 +235,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     // An erased visitor's open sockets (on every node) end now rather than act for a visitor who no longer exists.
     onVisitorErased: (visitorId) =>
       fanout.publish(visitorTopic(visitorId), { frame: { type: 'error', code: 'AUTH_INVALID_TOKEN', message: 'this visitor was erased' } }),
+    ...(options.deleteAttachments === undefined ? {} : { deleteAttachments: options.deleteAttachments }),
   });
   if (options.retentionDays !== undefined && !(options.retentionDays > 0 && options.retentionDays <= 36_500)) {
     throw new ParleyError('CONFIG_INVALID', 'retentionDays must be a number of days in (0, 36500]');

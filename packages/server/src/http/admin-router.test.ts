@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import { createJsonLogger } from '../logger.js';
@@ -156,5 +159,51 @@ describe.each(backends)('/api/admin/visitors on %s', (backend, makeStorage) => {
     clients.push(back);
     const hello = await back.request({ type: 'hello', v: PROTOCOL_VERSION, role: 'visitor', token: (v.welcome as { token: string }).token });
     expect(hello).toMatchObject({ type: 'error', code: 'AUTH_INVALID_TOKEN' });
+  });
+});
+
+describe('erasure and attachment files', () => {
+  it('hands the erased attachment URLs to deleteAttachments, and reports a failure without failing the erasure', async () => {
+    // A real file store: attachment URLs map to files in a directory.
+    const store = mkdtempSync(join(tmpdir(), 'parley-files-'));
+    const fileFor = (url: string) => join(store, basename(new URL(url).pathname));
+    let isBroken = false;
+    const { url, admin, server } = await start({
+      deleteAttachments: async (urls) => {
+        if (isBroken) throw new Error('file store down');
+        for (const u of urls) rmSync(fileFor(u));
+      },
+    });
+    try {
+      const seed = async (name: string) => {
+        writeFileSync(join(store, name), 'png');
+        const site = await server.storage.getDefaultSite();
+        const visitor = await server.storage.createVisitor(site.id);
+        const { conversation } = await server.storage.startConversation({ siteId: site.id, visitorId: visitor.id, clientId: 's' });
+        await server.storage.appendMessage({
+          conversationId: conversation.id,
+          clientId: 'm',
+          author: { role: 'visitor', id: visitor.id },
+          kind: 'text',
+          text: 'see file',
+          attachments: [{ name, mime: 'image/png', size: 3, url: `https://files.example/u/${name}` }],
+        });
+        return visitor.id;
+      };
+      const ada = await seed('ada.png');
+      const res = await call(url, 'DELETE', `/api/admin/visitors/${ada}`, admin);
+      expect(await res.json()).toEqual({ erased: { conversations: 1, messages: 1, attachmentUrls: ['https://files.example/u/ada.png'], attachmentsDeleted: true } });
+      expect(existsSync(join(store, 'ada.png'))).toBe(false);
+
+      isBroken = true;
+      const bob = await seed('bob.png');
+      const failed = await call(url, 'DELETE', `/api/admin/visitors/${bob}`, admin);
+      expect(failed.status).toBe(200);
+      expect(await failed.json()).toMatchObject({ erased: { conversations: 1, attachmentsDeleted: false } });
+      expect(await server.storage.getVisitor(bob)).toBeUndefined();
+      expect(existsSync(join(store, 'bob.png'))).toBe(true);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
   });
 });

@@ -22,6 +22,8 @@ export interface AdminRouterOptions {
   onAgentDisabled?: (agentId: string) => Promise<void>;
   /** Called once a visitor is erased, to close their live sockets. */
   onVisitorErased?: (visitorId: string) => Promise<void>;
+  /** Deletes erased attachments where they are stored (Parley keeps only their URLs). */
+  deleteAttachments?: (urls: string[]) => Promise<void>;
 }
 
 type Route = (req: IncomingMessage, res: ServerResponse, url: URL, params: string[], admin: Agent) => Promise<void>;
@@ -224,8 +226,23 @@ export function createAdminRouter(options: AdminRouterOptions): (req: IncomingMe
       return;
     }
     logger.info('admin.visitor_erased', { by: admin.id, visitorId });
-    await options.onVisitorErased?.(visitorId);
-    sendJson(res, 200, { erased: result });
+    // The erasure is committed: what follows is best effort and must not turn the answer into an error.
+    try {
+      await options.onVisitorErased?.(visitorId);
+    } catch (err) {
+      logger.warn('gdpr.close_sockets_failed', { visitorId, ...describeError(err) });
+    }
+    let attachmentsDeleted: boolean | undefined;
+    if (options.deleteAttachments !== undefined && result.attachmentUrls.length > 0) {
+      try {
+        await options.deleteAttachments(result.attachmentUrls);
+        attachmentsDeleted = true;
+      } catch (err) {
+        attachmentsDeleted = false;
+        logger.error('gdpr.attachments_delete_failed', { visitorId, count: result.attachmentUrls.length, ...describeError(err) });
+      }
+    }
+    sendJson(res, 200, { erased: { ...result, ...(attachmentsDeleted === undefined ? {} : { attachmentsDeleted }) } });
   };
 
   const routes: Array<{ method: string; pattern: RegExp; route: Route }> = [
