@@ -4,7 +4,7 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildIndex, parseFaqMarkdown } from '@parley/faq';
+import { buildIndex, compileIndex, parseFaqMarkdown } from '@parley/faq';
 import { createServer } from '@parley/server';
 import { startStorefront } from '../examples/storefront/serve.mjs';
 
@@ -23,9 +23,10 @@ export const DEMO_ACCOUNTS = [
 export async function startDemo({ dataDir = root('.parley-data'), port = 8080, shopPort = 3000, host = '127.0.0.1', logger } = {}) {
   mkdirSync(`${dataDir}/faq`, { recursive: true });
 
-  // The storefront FAQ, built once into the index the widget downloads on first open.
+  // The storefront FAQ, compiled once into the file the widget downloads on first open (compiled: the widget then
+  // needs only its query engine, not the builder; same as `parley-faq build --compiled`).
   const faq = parseFaqMarkdown(readFileSync(root('packages/faq/fixtures/storefront-faq.md'), 'utf8'));
-  writeFileSync(`${dataDir}/faq/demo.json`, JSON.stringify(buildIndex(faq.entries, { synonyms: faq.synonyms }).toJSON()));
+  writeFileSync(`${dataDir}/faq/demo.json`, JSON.stringify(compileIndex(buildIndex(faq.entries, { synonyms: faq.synonyms }))));
 
   // A stable signing key, so visitor tokens survive restarts of the demo.
   const secretFile = `${dataDir}/secret`;

@@ -1,6 +1,7 @@
-// Three builds: the npm ESM package (deps external, .d.ts), and the two script-tag bundles that inline everything:
-// dist/loader.js (IIFE, no Preact), dist/app.js (fetched on first interaction), dist/faq.js (FAQ engine, fetched
-// when the app starts) and dist/transport.js (fetched at hand-off or resume). Plus dist/locales/*.json.
+// Three builds: the npm ESM package (deps external, .d.ts), and the script-tag bundles that inline everything:
+// dist/loader.js (IIFE, no Preact), dist/app.js (fetched on first interaction), dist/faq.js (query-only FAQ
+// engine, fetched when the app starts), dist/faq-build.js (the FAQ builder, only for a FAQ that is not compiled)
+// and dist/transport.js (fetched at hand-off or resume). Plus dist/locales/*.json.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import replace from '@rollup/plugin-replace';
@@ -51,5 +52,6 @@ export default [
   bundle('src/loader.ts', 'dist/loader.js'),
   bundle('src/app-iife.ts', 'dist/app.js'),
   bundle('src/chunk-faq.ts', 'dist/faq.js'),
+  bundle('src/chunk-faq-build.ts', 'dist/faq-build.js'),
   bundle('src/chunk-transport.ts', 'dist/transport.js'),
 ];

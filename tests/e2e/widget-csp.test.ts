@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseFaqMarkdown } from '@parley/faq';
+import { buildIndex, compileIndex, parseFaqMarkdown } from '@parley/faq';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchChromium } from '../support/browser.js';
@@ -14,9 +14,9 @@ const DIST = fileURLToPath(new URL('../../packages/widget/dist/', import.meta.ur
 const NONCE = 'n0nc3n0nc3';
 const CSP = `script-src 'nonce-${NONCE}' 'strict-dynamic'; style-src 'nonce-${NONCE}'`;
 const skip = browserSkipReason([`${DIST}loader.js`, `${DIST}app.js`]);
-const faqJson = JSON.stringify(
-  parseFaqMarkdown(readFileSync(new URL('../../packages/faq/fixtures/storefront-faq.md', import.meta.url), 'utf8')).entries,
-);
+// Served compiled (`parley-faq build --compiled`), so the page needs only the query engine, not the builder.
+const faqDoc = parseFaqMarkdown(readFileSync(new URL('../../packages/faq/fixtures/storefront-faq.md', import.meta.url), 'utf8'));
+const faqJson = JSON.stringify(compileIndex(buildIndex(faqDoc.entries, { synonyms: faqDoc.synonyms })));
 
 // The snippet from the widget README, with the page's nonce. `assets` is where app.js and the rest are fetched.
 const page = (assets: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title>
@@ -104,6 +104,7 @@ describe.skipIf(!!skip)('widget under a strict CSP (Chromium)', () => {
 
     expect(requests).toContain('/parley/app.js');
     expect(requests).toContain('/parley/faq.js');
+    expect(requests).not.toContain('/parley/faq-build.js');
     expect(requests).toContain('/parley/locales/en.json');
     expect(requests).not.toContain('/parley/transport.js');
     expect(sockets).toEqual([]);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 import { loadIndex } from './faq-index.js';
+import { loadCompiled } from './runtime.js';
 
 function run(args: string[]): { code: number; out: string[]; err: string[] } {
   const out: string[] = [];
@@ -30,6 +31,14 @@ describe('runCli', () => {
     const target = join(dir, 'custom.json');
     expect(run(['build', good, '-o', target]).code).toBe(0);
     expect(JSON.parse(readFileSync(target, 'utf8')).format).toBe('parley-faq-index');
+  });
+
+  it('build --compiled writes what @parley/faq/runtime loads, answering like the index', () => {
+    const target = join(dir, 'compiled.json');
+    expect(run(['build', good, '--compiled', '-o', target]).code).toBe(0);
+    const compiled = loadCompiled(readFileSync(target, 'utf8'));
+    expect(compiled.entries.map((e) => e.id)).toEqual(loadIndex(readFileSync(join(dir, 'faq.index.json'), 'utf8')).entries.map((e) => e.id));
+    expect(compiled.search('when will my order arrive')[0]?.entry.question).toBe('How long does delivery take?');
   });
 
   it('build prints file:line errors and exits 1 for a malformed FAQ', () => {

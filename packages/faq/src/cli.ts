@@ -6,10 +6,12 @@ import { ParleyError, type FaqProblem } from './errors.js';
 import { parseFaqMarkdown, type FaqDocument } from './parse-markdown.js';
 import { parseFaqJson } from './parse-json.js';
 import { buildIndex } from './faq-index.js';
+import { compileIndex } from './compile.js';
 import { decide } from './escalate.js';
 
 const USAGE = `Usage:
-  parley-faq build <faq.md|faq.json> [-o faq.index.json] [--locale en]   validate and write the index
+  parley-faq build <faq.md|faq.json> [-o faq.index.json] [--locale en] [--compiled]
+      validate and write the index; --compiled writes the form @parley/faq/runtime (the widget) loads
   parley-faq test <faq.md|faq.json> "question" [--locale en]             show what the widget would do`;
 
 interface Io {
@@ -37,6 +39,8 @@ export function runCli(args: string[], io: Io = { out: (l) => console.log(l), er
   const cmd = rest.shift();
   const outFile = option(rest, '-o', '--out');
   const locale = option(rest, '--locale');
+  const compiledAt = rest.indexOf('--compiled');
+  if (compiledAt >= 0) rest.splice(compiledAt, 1);
   const [file, question] = rest;
   if ((cmd !== 'build' && cmd !== 'test') || !file || (cmd === 'test' && question === undefined)) {
     io.err(USAGE);
@@ -47,7 +51,7 @@ export function runCli(args: string[], io: Io = { out: (l) => console.log(l), er
     const index = buildIndex(doc.entries, { synonyms: doc.synonyms, ...(locale ? { locale } : {}) });
     if (cmd === 'build') {
       const target = outFile ?? file.replace(/\.(md|markdown|json)$/i, '') + '.index.json';
-      const json = JSON.stringify(index.toJSON());
+      const json = JSON.stringify(compiledAt >= 0 ? compileIndex(index) : index.toJSON());
       writeFileSync(target, json + '\n');
       io.out(`${basename(file)}: ${index.size} entries → ${target} (${json.length} B, ${gzipSync(json).length} B gzip)`);
       return 0;

@@ -46,9 +46,11 @@ export function slugify(question: string): string {
 
 // Ids travel in URLs, analytics and hand-offs: no whitespace or control characters. Links are rendered by
 // the widget: only http(s) and mailto. Locales are BCP 47 tags.
+/** A link the widget may render: absolute http(s) or mailto. The runtime loader checks compiled files with it too. */
+export const LINK_FORMAT = /^(https?:\/\/[^\s/]+\S*|mailto:\S+@\S+)$/i;
 const FORMAT: Partial<Record<EntryField, [RegExp, string]>> = {
   id: [/^[^\s\p{C}]+$/u, 'must not contain spaces or control characters'],
-  link: [/^(https?:\/\/[^\s/]+\S*|mailto:\S+@\S+)$/i, 'must be an absolute http, https or mailto URL'],
+  link: [LINK_FORMAT, 'must be an absolute http, https or mailto URL'],
   locale: [/^[a-z]{2,3}([-_][a-z0-9]{2,8})*$/i, 'must be a BCP 47 tag such as "en" or "pt-BR"'],
 };
 

@@ -3,7 +3,7 @@ import { ParleyError } from './errors.js';
 import { validateEntries, type FaqEntry } from './entry.js';
 import { toLocale } from './tokenize.js';
 import { compileSynonyms, BUILTIN_SYNONYMS, type SynonymTable } from './synonyms.js';
-import { charTerms, deletions, tfWeight, wordTerms, type TermVector } from './terms.js';
+import { assemble } from './assemble.js';
 import { searchIndex, type SearchOutcome, type SearchResult } from './match.js';
 import type { FaqLocale } from './stem.js';
 
@@ -59,7 +59,7 @@ export const DEFAULT_TUNING: MatchTuning = {
   pooledShare: 0.7,
 };
 
-const DEFAULT_FIELDS: FieldWeights = { question: 1, phrasing: 1, answer: 0.35 };
+export const DEFAULT_FIELDS: FieldWeights = { question: 1, phrasing: 1, answer: 0.35 };
 
 
 /**
@@ -94,44 +94,6 @@ export interface IndexData {
   selfSim: Float64Array;
   /** Deletion neighbourhood (SymSpell-style) → the commonest vocabulary word with it, for edit-distance-1 typos. */
   typos: Map<string, string>;
-}
-
-// Sublinear tf (1 + ln tf) × idf × relative weight, L2-normalised: long answers do not drown short questions.
-// Document frequency counts entries, not texts (`entryOf` maps text → entry): a word in every phrasing of
-// one entry is what makes that entry distinctive, so it must not look common.
-function buildPostings(vectors: TermVector[], entryOf?: Int32Array): Postings {
-  const ids = new Map<string, number>();
-  const df: number[] = [];
-  const count: number[] = [];
-  const last: number[] = [];
-  vectors.forEach((v, i) => {
-    const g = entryOf ? entryOf[i]! : i;
-    for (const k of v.keys()) {
-      let id = ids.get(k);
-      if (id === undefined) { ids.set(k, (id = df.length)); df.push(0); count.push(0); last.push(-1); }
-      count[id]!++;
-      if (last[id] !== g) { last[id] = g; df[id]!++; }
-    }
-  });
-  const n = entryOf ? new Set(entryOf).size : vectors.length;
-  const idf = Float64Array.from(df, (d) => Math.log((1 + n) / (1 + d)) + 1);
-  const start = new Int32Array(df.length + 1);
-  for (let t = 0; t < df.length; t++) start[t + 1] = start[t]! + count[t]!;
-  const fill = Int32Array.from(start);
-  const target = new Int32Array(start[df.length]!);
-  const weight = new Float64Array(target.length);
-  vectors.forEach((v, i) => {
-    let norm = 0;
-    for (const [k, tf] of v) norm += (tfWeight(tf) * idf[ids.get(k)!]!) ** 2;
-    norm = Math.sqrt(norm) || 1;
-    for (const [k, tf] of v) {
-      const id = ids.get(k)!;
-      const at = fill[id]!++;
-      target[at] = i;
-      weight[at] = (tfWeight(tf) * idf[id]!) / norm;
-    }
-  });
-  return { ids, idf, start, target, weight, unseenIdf: Math.log(1 + n) + 1 };
 }
 
 /**
@@ -181,41 +143,15 @@ export class FaqIndex {
     const fields = { ...DEFAULT_FIELDS, ...options.fieldWeights };
     const groups = [...(options.builtinSynonyms === false ? [] : BUILTIN_SYNONYMS), ...(options.synonyms ?? [])];
     const synonyms = compileSynonyms(groups, locale);
-    const textEntry: number[] = [];
-    const textWeight: number[] = [];
-    const isAnswerText: boolean[] = [];
-    const wordVecs: TermVector[] = [];
-    const charVecs: TermVector[] = [];
-    const pooledVecs: TermVector[] = [];
-    entries.forEach((e, ei) => {
-      const loc = toLocale(e.locale, locale);
-      const pooled: TermVector = new Map();
-      // The answer is matched (at a lower weight) but kept out of the pooled entry vector: answers are long
-      // and would drown the question's words.
-      const texts: [string, number, boolean][] = [[e.question, fields.question, false], ...(e.phrasings ?? []).map((p): [string, number, boolean] => [p, fields.phrasing, false])];
-      if (fields.answer > 0) texts.push([e.answer, fields.answer, true]);
-      for (const [text, weight, isAnswer] of texts) {
-        const wv = wordTerms(text, loc, synonyms, tuning);
-        textEntry.push(ei);
-        textWeight.push(weight);
-        isAnswerText.push(isAnswer);
-        wordVecs.push(wv);
-        charVecs.push(charTerms(text, tuning));
-        if (isAnswer) continue;
-        for (const [k, w] of wv) pooled.set(k, (pooled.get(k) ?? 0) + w);
-      }
-      pooledVecs.push(pooled);
-    });
-    const entryOf = Int32Array.from(textEntry);
-    const words = buildPostings(wordVecs, entryOf);
-    const chars = buildPostings(charVecs, entryOf);
+    const { data, isAnswerText } = assemble(entries, locale, tuning, fields, synonyms);
+    const { textEntry: entryOf, words, chars } = data;
     // How alike an entry's own texts are (mean over texts of the best match among its siblings): a shopper's
     // wording of an entry with varied phrasings is expected to score lower, so confidence is relative to this.
     // Texts of one entry are contiguous: entry e owns texts first[e] … first[e] + count[e] - 1.
     const n = entries.length;
     const first = new Int32Array(n + 1);
-    for (let i = textEntry.length - 1; i >= 0; i--) first[textEntry[i]!] = i;
-    first[n] = textEntry.length;
+    for (let i = entryOf.length - 1; i >= 0; i--) first[entryOf[i]!] = i;
+    first[n] = entryOf.length;
     const offset = new Int32Array(n + 1);
     for (let e = 0; e < n; e++) offset[e + 1] = offset[e]! + (first[e + 1]! - first[e]!) ** 2;
     const sims = new Float64Array(offset[n]!);
@@ -235,27 +171,7 @@ export class FaqIndex {
       }
       selfSim[e] = texts > 1 ? sum / texts : 0.5;
     }
-    const typos = new Map<string, string>();
-    for (const [k, id] of words.ids) {
-      if (k.length < 4 || k.includes(' ') || k.startsWith('~')) continue;
-      for (const d of [k, ...deletions(k)]) {
-        const had = typos.get(d);
-        if (had === undefined || words.idf[words.ids.get(had)!]! > words.idf[id]!) typos.set(d, k);
-      }
-    }
-    this.data = {
-      entries: entries.map((e) => ({ ...e })),
-      locale,
-      tuning,
-      synonyms,
-      textEntry: entryOf,
-      textWeight: Float64Array.from(textWeight),
-      words,
-      chars,
-      selfSim,
-      pooled: buildPostings(pooledVecs),
-      typos,
-    };
+    this.data = { ...data, selfSim };
   }
 
   /** Number of entries. */

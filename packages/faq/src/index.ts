@@ -20,3 +20,5 @@ export { isHumanRequest } from './human-request.js';
 export { BUILTIN_SYNONYMS } from './synonyms.js';
 export { normalizeText, tokenize } from './tokenize.js';
 export type { FaqLocale } from './stem.js';
+export { compileIndex } from './compile.js';
+export { FAQ_COMPILED_VERSION, type CompiledFaq } from './compiled-format.js';

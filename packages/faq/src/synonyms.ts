@@ -6,7 +6,8 @@ import type { FaqLocale } from './stem.js';
  * Built-in storefront synonyms (English). Owners add their own with `synonyms` in the FAQ file or
  * `buildIndex(entries, { synonyms })`; `builtinSynonyms: false` turns these off.
  */
-export const BUILTIN_SYNONYMS: readonly (readonly string[])[] = (
+// Pure: a bundle that only matches (the runtime entry) drops the table.
+export const BUILTIN_SYNONYMS: readonly (readonly string[])[] = /*#__PURE__*/ (
   'refund,return,money back,reimburse,send back;' +
   'shipping,delivery,deliver,ship,postage,courier;' +
   'order,purchase,bought,buy;' +

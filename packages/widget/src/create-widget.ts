@@ -19,8 +19,10 @@ export function createWidget(config: WidgetConfig, options: CreateWidgetOptions 
   return createController(
     config,
     () => import('./mount.js').then((m) => (ctx) => m.startApp(ctx)),
-    // Bundlers split these into chunks of their own: the FAQ engine loads after the app, transport at hand-off.
-    (name) => (name === 'faq' ? import('@parley/faq') : import('@parley/transport')) as never,
+    // Bundlers split these into chunks of their own: the FAQ engine loads after the app (its builder only for a FAQ
+    // that is not compiled), transport at hand-off.
+    (name) =>
+      (name === 'faq' ? import('@parley/faq/runtime') : name === 'faq-build' ? import('@parley/faq') : import('@parley/transport')) as never,
     assets,
     options.host,
   );

@@ -1,27 +1,34 @@
-// Where the in-page FAQ comes from: inline entries or a JSON file (index or entries), loaded once on first question.
-import type { FaqEntry, FaqIndex } from '@parley/faq';
+// Where the in-page FAQ comes from: inline entries or a JSON file, loaded once on first question. A compiled file
+// (`parley-faq build --compiled`) needs only the query engine (faq.js); entries and `toJSON()` indexes are built
+// in the page, with the builder (faq-build.js) fetched alongside.
+import type { FaqEntry } from '@parley/faq';
 import type { WidgetConfig } from './embed-api.js';
-import type { FaqModule } from './modules.js';
+import type { LoadModule } from './modules.js';
 import type { FaqDecider } from './store/types.js';
 
 /** Returns a memoised loader; a failed fetch is retried on the next question. */
-export function createFaqLoader(
-  config: Pick<WidgetConfig, 'faq' | 'faqUrl'>,
-  locale: string,
-  engine: () => Promise<FaqModule>,
-): () => Promise<FaqDecider | null> {
+export function createFaqLoader(config: Pick<WidgetConfig, 'faq' | 'faqUrl'>, locale: string, load: LoadModule): () => Promise<FaqDecider | null> {
   let pending: Promise<FaqDecider | null> | undefined;
   return () =>
     (pending ??= (async () => {
-      if (!config.faq?.length && !config.faqUrl) return null;
-      const { buildIndex, decide, loadIndex } = await engine();
-      const wrap = (index: FaqIndex): FaqDecider => ({ decide: (q, h) => decide(index, q, h) });
-      if (config.faq?.length) return wrap(buildIndex(config.faq as FaqEntry[], { locale }));
-      if (!config.faqUrl) return null;
-      const res = await fetch(config.faqUrl);
-      if (!res.ok) throw new Error(`FAQ: HTTP ${res.status} for ${config.faqUrl}`);
-      const json: unknown = await res.json();
-      return wrap(Array.isArray(json) ? buildIndex(json as FaqEntry[], { locale }) : loadIndex(json));
+      const inline = config.faq?.length ? (config.faq as FaqEntry[]) : undefined;
+      if (!inline && !config.faqUrl) return null;
+      const engine = load('faq');
+      let json: unknown = inline;
+      if (!inline) {
+        const res = await fetch(config.faqUrl!);
+        if (!res.ok) throw new Error(`FAQ: HTTP ${res.status} for ${config.faqUrl}`);
+        json = await res.json();
+      }
+      const { decide, loadCompiled } = await engine;
+      let index: Parameters<typeof decide>[0];
+      if ((json as { format?: unknown } | null)?.format === 'parley-faq-compiled') index = loadCompiled(json);
+      else {
+        const { buildIndex, loadIndex } = await load('faq-build');
+        index = Array.isArray(json) ? buildIndex(json as FaqEntry[], { locale }) : loadIndex(json);
+      }
+      const decider: FaqDecider = { decide: (q, h) => decide(index, q, h) };
+      return decider;
     })().catch((e: unknown) => {
       pending = undefined;
       throw e;

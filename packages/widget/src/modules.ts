@@ -1,13 +1,19 @@
-// The two on-demand parts of the app and how they are named. Types only: loading is the controller's job
-// (script elements for the script tag, dynamic import for npm).
-import type { buildIndex, decide, loadIndex } from '@parley/faq';
+// The on-demand parts of the app and how they are named (the script tag loads `<name>.js`). Types only: loading
+// is the controller's job (script elements for the script tag, dynamic import for npm).
+import type { buildIndex, loadIndex } from '@parley/faq';
+import type { decide, loadCompiled } from '@parley/faq/runtime';
 import type { createClient, localStorageStorage } from '@parley/transport';
 
-/** Loaded when the app starts, in the background: needed for the first question. */
+/** Loaded when the app starts, in the background: needed for the first question. Query-only: no builder. */
 export interface FaqModule {
+  loadCompiled: typeof loadCompiled;
+  decide: typeof decide;
+}
+
+/** Loaded only when the FAQ must be built in the page: inline entries, an entries file or a `toJSON()` index. */
+export interface FaqBuildModule {
   buildIndex: typeof buildIndex;
   loadIndex: typeof loadIndex;
-  decide: typeof decide;
 }
 
 /** Loaded only when a person is needed, or at once when a conversation is in progress. */
@@ -18,6 +24,7 @@ export interface TransportModule {
 
 export interface ModuleMap {
   faq: FaqModule;
+  'faq-build': FaqBuildModule;
   transport: TransportModule;
 }
 

@@ -1,6 +1,7 @@
 import '../test-support/dom.js';
 import { readFileSync } from 'node:fs';
 import * as faqEngine from '@parley/faq';
+import * as faqRuntime from '@parley/faq/runtime';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createFakeClient, flush } from '../test-support/fake-client.js';
@@ -15,7 +16,8 @@ const { entries } = faqEngine.parseFaqMarkdown(readFileSync(new URL('../../faq/f
 function boot(config: Partial<WidgetConfig> = {}) {
   const fake = createFakeClient();
   const start: StartApp = (ctx) => startApp(ctx, async () => fake.client);
-  const load = (async (name: keyof ModuleMap) => (name === 'faq' ? faqEngine : Promise.reject(new Error('no transport in unit tests')))) as never;
+  const modules: Partial<Record<keyof ModuleMap, unknown>> = { faq: faqRuntime, 'faq-build': faqEngine };
+  const load = (async (name: keyof ModuleMap) => modules[name] ?? Promise.reject(new Error('no transport in unit tests'))) as never;
   const api = createController({ server: 'wss://chat.test/ws/visitor', siteKey: 's1', locale: 'en', faq: entries, messages: en, ...config }, async () => start, load, 'https://cdn.test/');
   const root = document.querySelector('[data-pos]')!.shadowRoot!;
   return { api, fake, root, launcher: root.querySelector('button')! };

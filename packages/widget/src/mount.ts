@@ -46,7 +46,7 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
   let sync: TabSync | undefined;
   const store: WidgetStore = createWidgetStore({
     client: () => makeClient(ctx),
-    loadFaq: createFaqLoader(config, locale, () => load('faq')),
+    loadFaq: createFaqLoader(config, locale, load),
     emit,
     setActive(id) {
       writeKey(prefix, ACTIVE_KEY, id);
