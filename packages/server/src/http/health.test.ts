@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startFaultProxy } from '../../../../tests/support/fault-proxy.js';
+import { createPostgresStorage } from '../storage/postgres.js';
+import { DATABASE_URL, dropTestSchemas, nextTestSchema } from '../test-postgres.js';
 import { createRedisFanout } from '../fanout/redis.js';
 import { createJsonLogger } from '../logger.js';
 import { createServer, type CreateServerOptions, type ParleyServer } from '../server.js';
@@ -12,6 +15,7 @@ const servers: ParleyServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 50 })));
 });
+afterAll(() => dropTestSchemas());
 
 async function start(options: CreateServerOptions = {}) {
   const server = createServer({ secret: 's'.repeat(40), logger: silent, ...options });
@@ -68,5 +72,31 @@ describe('/healthz and /readyz', () => {
     expect((await probe(url, '/readyz')).body.checks?.fanout).toBe('ok');
     await fanout.close();
     expect(await probe(url, '/readyz')).toEqual({ status: 503, body: { status: 'not_ready', checks: { draining: 'no', storage: 'ok', fanout: 'failed' } } });
+  });
+
+  it.skipIf(DATABASE_URL === undefined)('readyz follows a Postgres outage and recovery', async () => {
+    const url = new URL(DATABASE_URL!);
+    const pgPort = Number(url.port || 5432);
+    const proxy = await startFaultProxy(pgPort);
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    const storage = await createPostgresStorage({ connectionString: url.toString(), schema: nextTestSchema(), connectionTimeoutMs: 500, onError: () => {} });
+    try {
+      const { url: server } = await start({ storage });
+      expect((await probe(server, '/readyz')).status).toBe(200);
+      // New connections refused, pooled ones reset: the database is gone for this node.
+      proxy.retarget(1);
+      proxy.inject('reset');
+      const down = await probe(server, '/readyz');
+      expect(down.status).toBe(503);
+      expect(['failed', 'timeout']).toContain(down.body.checks?.storage);
+      expect((await probe(server, '/healthz')).status).toBe(200);
+      proxy.retarget(pgPort);
+      await expect.poll(async () => (await probe(server, '/readyz')).status, { timeout: 10_000 }).toBe(200);
+    } finally {
+      await servers.pop()?.close({ graceMs: 50 });
+      await storage.close();
+      await proxy.close();
+    }
   });
 });
