@@ -27,6 +27,8 @@ describe('closeCodeFor', () => {
     expect(closeCodeFor('PROTOCOL_VERSION_UNSUPPORTED')).toBe(CloseCode.VERSION_UNSUPPORTED);
     expect(closeCodeFor('RATE_LIMITED')).toBe(CloseCode.ABUSE);
     expect(closeCodeFor('SERVER_SHUTTING_DOWN')).toBe(CloseCode.GOING_AWAY);
+    expect(closeCodeFor('AUTH_IDENTITY_INVALID')).toBe(CloseCode.IDENTITY_REQUIRED);
+    expect(closeCodeFor('AUTH_IDENTITY_REQUIRED')).toBe(4004);
   });
 });
 
@@ -36,5 +38,7 @@ describe('isTerminalClose', () => {
     expect(isTerminalClose(CloseCode.VERSION_UNSUPPORTED)).toBe(true);
     expect(isTerminalClose(CloseCode.GOING_AWAY)).toBe(false);
     expect(isTerminalClose(CloseCode.ABUSE)).toBe(false);
+    // A fresh identity (and the same token) may succeed: not terminal.
+    expect(isTerminalClose(CloseCode.IDENTITY_REQUIRED)).toBe(false);
   });
 });

@@ -119,6 +119,11 @@ export const CloseCode = {
   VERSION_UNSUPPORTED: 4002,
   /** No handshake arrived in time. */
   HANDSHAKE_TIMEOUT: 4003,
+  /**
+   * The site needs a verified shopper identity and this one is missing, invalid or expired. The token is fine:
+   * get a fresh identity from the site, then reconnect with the same token.
+   */
+  IDENTITY_REQUIRED: 4004,
   /** Repeated invalid frames or flooding. */
   ABUSE: 4008,
   /** The peer stopped answering heartbeats. */
@@ -138,9 +143,10 @@ export function closeCodeFor(code: ErrorCode): CloseCodeValue {
     case 'AUTH_EXPIRED_TOKEN':
     case 'AUTH_FORBIDDEN':
     case 'AUTH_ORIGIN_REFUSED':
+      return CloseCode.UNAUTHORIZED;
     case 'AUTH_IDENTITY_REQUIRED':
     case 'AUTH_IDENTITY_INVALID':
-      return CloseCode.UNAUTHORIZED;
+      return CloseCode.IDENTITY_REQUIRED;
     case 'PROTOCOL_NOT_AUTHENTICATED':
       return CloseCode.HANDSHAKE_TIMEOUT;
     case 'RATE_LIMITED':

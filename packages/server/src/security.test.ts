@@ -313,7 +313,7 @@ describe('shopper identity', () => {
     for (const [name, fields, code] of cases) {
       const client = await raw(url, '/ws/visitor', { origin: SECURE_SHOP });
       expect(await client.request(hello({ siteKey: 'secure', ...fields })), name).toMatchObject({ type: 'error', code });
-      expect((await client.closed).code, name).toBe(4001);
+      expect((await client.closed).code, name).toBe(4004);
     }
     // A site without an identity secret accepts none (rather than ignoring a proof it cannot check).
     const plain = await raw(url, '/ws/visitor', { origin: SHOP });
@@ -327,7 +327,7 @@ describe('shopper identity', () => {
     expect(await client.request({ type: 'conversation.start', clientId: 'k' })).toMatchObject({ type: 'conversation.joined' });
     skewMs = 5 * 60_000;
     expect(await client.request({ type: 'conversation.start', clientId: 'k2' })).toMatchObject({ type: 'error', code: 'AUTH_IDENTITY_INVALID' });
-    expect((await client.closed).code).toBe(4001);
+    expect((await client.closed).code).toBe(4004);
   });
 });
 

@@ -32,6 +32,7 @@ import {
   type Role,
   type ServerFrame,
   type TypingEventFrame,
+  type VisitorIdentity,
   type VisitorProfile,
 } from '@parley/protocol';
 import { DEFAULT_BACKOFF, delayMs, type BackoffOptions } from './backoff.js';
@@ -61,6 +62,12 @@ export interface ClientOptions {
   getToken?: () => string | undefined | Promise<string | undefined>;
   /** The site's public key (visitors). */
   siteKey?: string;
+  /**
+   * Visitors on a site that verifies shoppers: the identity the site's backend signed (`{ userId, hmac }` or
+   * `{ jwt }`, see the protocol README). Runs before every connection attempt, so return a fresh JWT here. A missing,
+   * invalid or expired identity closes the socket with 4004; the client then reconnects (with backoff) and asks again.
+   */
+  getIdentity?: () => VisitorIdentity | undefined | Promise<VisitorIdentity | undefined>;
   /** Where the outbox and lastSeq per conversation survive a reload. Default: memory. */
   storage?: OutboxStorage;
   /** Ping period; overrides the server's `welcome.heartbeatMs` when set. */
@@ -611,6 +618,7 @@ export function createClient(options: ClientOptions): ParleyClient {
       role: options.role,
       WebSocket: WebSocketImpl,
       getToken: options.getToken,
+      getIdentity: options.getIdentity,
       siteKey: options.siteKey,
       heartbeatMs: options.heartbeatMs,
       handshakeTimeoutMs: requestTimeoutMs,

@@ -8,6 +8,7 @@
 //    │                   │  ┌─────────────────────────────────────────────────┐
 //    │  nothing needs a  │  │                 connection ended                ├──── 4002 ────▶ closed
 //    └───────────────────┼──┤ (1001: attempt = 0; 4001: new token next time)  │
+//                        │  │ (4004: same token, getIdentity() runs again)    │
 //       connection       │  └─────────────────────────────────────────────────┘
 //                        │      │ online: delayMs(attempt++)      │ offline
 //                        │      ▼                                 ▼
@@ -28,6 +29,7 @@ import {
   encodeFrame,
   type ClientFrame,
   type HelloFrame,
+  type VisitorIdentity,
   type RawFrame,
   type Role,
   type ServerFrame,
@@ -87,6 +89,8 @@ export interface SocketOptions {
   role: Role;
   WebSocket: WebSocketConstructor;
   getToken: (() => string | undefined | Promise<string | undefined>) | undefined;
+  /** Visitors on sites that verify shoppers: the site's signed identity, fetched afresh before every attempt. */
+  getIdentity?: (() => VisitorIdentity | undefined | Promise<VisitorIdentity | undefined>) | undefined;
   siteKey: string | undefined;
   heartbeatMs: number | undefined;
   handshakeTimeoutMs: number;
@@ -302,6 +306,15 @@ export function createSocket(options: SocketOptions, hooks: SocketHooks): Socket
       return finish();
     }
     usedToken = token;
+    let identity: VisitorIdentity | undefined;
+    try {
+      identity = options.getIdentity === undefined ? undefined : await options.getIdentity();
+    } catch (cause) {
+      if (current !== generation) return;
+      hooks.onError(new ParleyError('AUTH_IDENTITY_INVALID', 'getIdentity() failed', { cause, retryable: true }));
+      return scheduleRetry();
+    }
+    if (current !== generation) return;
     let socket: WebSocketLike;
     try {
       socket = new options.WebSocket(typeof options.url === 'function' ? options.url() : options.url);
@@ -322,6 +335,7 @@ export function createSocket(options: SocketOptions, hooks: SocketHooks): Socket
       const hello: HelloFrame = { type: 'hello', ref: hooks.nextRef(), v: PROTOCOL_VERSION, role: options.role };
       if (token !== undefined) hello.token = token;
       if (options.siteKey !== undefined) hello.siteKey = options.siteKey;
+      if (identity !== undefined) hello.identity = identity;
       if (resume !== undefined && resume.length > 0) hello.resume = resume;
       socket.send(encodeFrame(hello));
     };

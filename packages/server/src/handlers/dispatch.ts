@@ -42,7 +42,11 @@ export function dispatch(ctx: HandlerContext, frame: ClientFrame): Promise<void>
   // A session proven by a JWT lasts only as long as the JWT: after it, every action is refused and the socket closes,
   // so the client reconnects with a fresh identity.
   if (identity !== undefined && frame.type !== 'ping' && isIdentityStale(identity, ctx.services.now())) {
-    return Promise.reject(new ParleyError('AUTH_IDENTITY_INVALID', 'the identity token has expired; reconnect with a fresh one', { details: { reason: 'expired' } }));
+    return Promise.reject(new ParleyError('AUTH_IDENTITY_INVALID', 'the identity token has expired; reconnect with a fresh one', {
+      details: { reason: 'expired' },
+      // The same frame succeeds once the client has reconnected with a fresh identity: clients keep it queued.
+      retryable: true,
+    }));
   }
   return (HANDLERS[frame.type] as Handler)(ctx, frame);
 }
