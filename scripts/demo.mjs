@@ -51,7 +51,13 @@ export async function startDemo({ dataDir = root('.parley-data'), port = 8080, s
     if ((await server.storage.getAgentCredentials(account.email)) === undefined) await server.createAgent(account);
   }
 
-  const shop = await startStorefront({ port: shopPort, host, parleyUrl });
+  let shop;
+  try {
+    shop = await startStorefront({ port: shopPort, host, parleyUrl });
+  } catch (err) {
+    await server.close({ graceMs: 0 });
+    throw err;
+  }
   return {
     dataDir,
     parleyUrl,

@@ -4,12 +4,21 @@
 import { fileURLToPath } from 'node:url';
 import { DEMO_ACCOUNTS, startDemo } from './demo.mjs';
 
-const demo = await startDemo({
-  dataDir: process.env.PARLEY_DATA_DIR ?? fileURLToPath(new URL('../.parley-data', import.meta.url)),
-  port: Number(process.env.PARLEY_PORT ?? 8080),
-  shopPort: Number(process.env.STOREFRONT_PORT ?? 3000),
-  host: process.env.PARLEY_HOST ?? '127.0.0.1',
-});
+let demo;
+try {
+  demo = await startDemo({
+    dataDir: process.env.PARLEY_DATA_DIR ?? fileURLToPath(new URL('../.parley-data', import.meta.url)),
+    port: Number(process.env.PARLEY_PORT ?? 8080),
+    shopPort: Number(process.env.STOREFRONT_PORT ?? 3000),
+    host: process.env.PARLEY_HOST ?? '127.0.0.1',
+  });
+} catch (err) {
+  if (err?.code !== 'EADDRINUSE') throw err;
+  // The most common first-run failure: say which port and how to pick another, without a stack trace.
+  console.error(`pnpm start: port ${err.port} is already in use (another Parley, or another app).
+Stop it, or choose other ports: PARLEY_PORT=8090 STOREFRONT_PORT=3010 pnpm start`);
+  process.exit(1);
+}
 
 console.log(`
 Parley is running (SQLite at ${demo.dataDir}/parley.db).

@@ -44,7 +44,14 @@ export async function startStorefront({ port = 0, host = '127.0.0.1', parleyUrl 
     }
     res.writeHead(200, headers).end(body);
   });
-  await new Promise((resolve) => server.listen(port, host, resolve));
+  // A taken port rejects (EADDRINUSE) instead of crashing the process with an unhandled 'error' event.
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const address = server.address();
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
   return { url, server, close: () => new Promise((resolve) => server.close(() => resolve())) };
