@@ -7,8 +7,8 @@ import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-// The widget's dist folder, found the way the bundler found the package.
-const WIDGET_DIST = dirname(fileURLToPath(import.meta.resolve('@parley/widget')));
+// The widget's shipped locales, through the package's `./locales/*` export (dist/locales/).
+const LOCALES_DIR = dirname(fileURLToPath(import.meta.resolve('@parley/widget/locales/en.json')));
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json' };
 
 /** Maps a URL path to a file, or undefined; never outside the folders it serves. */
@@ -18,7 +18,7 @@ function fileFor(path) {
   if (clean === '/' || clean === '/index.html') return join(HERE, 'index.html');
   if (clean === '/styles.css') return join(HERE, 'styles.css');
   if (clean.startsWith('/dist/')) return join(HERE, clean);
-  if (clean.startsWith('/parley/locales/')) return join(WIDGET_DIST, clean.slice('/parley/'.length));
+  if (clean.startsWith('/parley/locales/')) return join(LOCALES_DIR, clean.slice('/parley/locales/'.length));
   return undefined;
 }
 

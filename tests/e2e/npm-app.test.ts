@@ -62,6 +62,8 @@ describe.skipIf(!!skip)('examples/npm-app (Chromium)', () => {
     await page.getByRole('button', { name: 'Close chat' }).first().click();
     await events.locator('code', { hasText: /^close$/ }).waitFor();
     expect(errors).toEqual([]);
+    // The widget's locale came from where the app serves it (assetsUrl), and nothing else failed either.
+    expect(await events.locator('li', { hasText: /^error / }).allTextContents()).toEqual([]);
     await saveScreenshot(page, 'npm-app');
     await page.close();
   });
