@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchChromium } from '../support/browser.js';
-import { collectPageErrors, hostPage, startAgentDesk, startWidgetSite, strictCsp, WIDGET_FILES, type AgentDesk, type WidgetSite } from '../support/widget-page.js';
+import { collectPageErrors, hostPage, POLL, startAgentDesk, startWidgetSite, strictCsp, WIDGET_FILES, type AgentDesk, type WidgetSite } from '../support/widget-page.js';
 
 const NONCE = 'a11yn0nce';
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -93,18 +93,18 @@ describe.skipIf(!!skip)('widget accessibility: axe-core WCAG 2.2 AA (Chromium)',
 
     await p.getByRole('button', { name: 'Yes' }).click();
     await p.getByRole('button', { name: 'Talk to a person' }).click();
-    await expect.poll(() => p.locator('.pc-queue').textContent()).toMatch(/in line|Waiting/);
+    await expect.poll(() => p.locator('.pc-queue').textContent(), POLL).toMatch(/in line|Waiting/);
     await expectClean(p, 'queued');
 
     const conversationId = await desk.acceptNext(known);
-    await expect.poll(() => p.locator('#pc-title').textContent()).toBe('Alice');
+    await expect.poll(() => p.locator('#pc-title').textContent(), POLL).toBe('Alice');
     desk.agent.send(conversationId, 'Hi, Alice here. See https://shop.example/returns or mail help@shop.example');
     await p.locator('#pc-input').fill('My parcel is late');
     await p.locator('#pc-input').press('Enter');
-    await expect.poll(() => p.locator('.pc-mine').last().getAttribute('data-state')).toMatch(/delivered|read/);
+    await expect.poll(() => p.locator('.pc-mine').last().getAttribute('data-state'), POLL).toMatch(/delivered|read/);
     desk.agent.typing(conversationId, true);
     await p.locator('.pc-typing').waitFor();
-    await expect.poll(() => p.locator('[role=log]').textContent()).toContain('Alice here');
+    await expect.poll(() => p.locator('[role=log]').textContent(), POLL).toContain('Alice here');
     await expectClean(p, 'chat with an agent');
 
     await desk.agent.request({ type: 'conversation.close', conversationId });

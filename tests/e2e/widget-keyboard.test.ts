@@ -7,6 +7,7 @@ import {
   collectPageErrors,
   focusInfo,
   hostPage,
+  POLL,
   startAgentDesk,
   startWidgetSite,
   strictCsp,
@@ -78,18 +79,18 @@ describe.skipIf(!!skip)('widget with the keyboard only (Chromium)', () => {
     await pressUntil(p, 'Tab', (f) => f.isInWidget && f.className === 'pl', 6);
     await p.keyboard.press('Enter');
     await p.locator('[role=dialog]').waitFor();
-    await expect.poll(async () => (await focusInfo(p))?.id).toBe('pc-input');
+    await expect.poll(async () => (await focusInfo(p))?.id, POLL).toBe('pc-input');
 
     await p.keyboard.type('how long does delivery take?');
     await p.keyboard.press('Enter');
-    await expect.poll(() => p.locator('.pc-answer').textContent()).toContain('Standard delivery takes 3–5 working days');
+    await expect.poll(() => p.locator('.pc-answer').textContent(), POLL).toContain('Standard delivery takes 3–5 working days');
     expect((await widgetFocus(p)).id).toBe('pc-input');
 
     // Back through the panel to "Did this help? Yes", and press it.
     await pressUntil(p, 'Shift+Tab', (f) => f.isInWidget && f.text === 'Yes');
     await p.keyboard.press('Enter');
-    await expect.poll(() => p.locator('.pc-answer .pc-chip', { hasText: 'Yes' }).getAttribute('aria-pressed')).toBe('true');
-    await expect.poll(() => p.locator('.pc-answer [role=status]').textContent()).toBe('Thanks for the feedback!');
+    await expect.poll(() => p.locator('.pc-answer .pc-chip', { hasText: 'Yes' }).getAttribute('aria-pressed'), POLL).toBe('true');
+    await expect.poll(() => p.locator('.pc-answer [role=status]').textContent(), POLL).toBe('Thanks for the feedback!');
     expect((await widgetFocus(p)).text).toBe('Yes');
 
     // A related question as a quick reply: the chips go away with the new answer, focus must stay in the panel.
@@ -99,24 +100,24 @@ describe.skipIf(!!skip)('widget with the keyboard only (Chromium)', () => {
     await p.locator('.pc-suggestions').waitFor();
     const chip = await pressUntil(p, 'Shift+Tab', (f) => f.isInWidget && f.className === 'pc-chip' && f.text !== 'Yes' && f.text !== 'No');
     await p.keyboard.press('Enter');
-    await expect.poll(() => p.locator('.pc-mine').last().textContent()).toContain(chip.text);
+    await expect.poll(() => p.locator('.pc-mine').last().textContent(), POLL).toContain(chip.text);
     expect((await widgetFocus(p)).id).toBe('pc-input');
 
     // Back to "Talk to a person". The button goes away once pressed: focus must land in the panel, not on <body>.
     await pressUntil(p, 'Shift+Tab', (f) => f.isInWidget && f.text === 'Talk to a person');
     await p.keyboard.press('Enter');
-    await expect.poll(() => p.locator('.pc-queue').textContent()).toMatch(/in line|Waiting/);
+    await expect.poll(() => p.locator('.pc-queue').textContent(), POLL).toMatch(/in line|Waiting/);
     expect((await widgetFocus(p)).id).toBe('pc-input');
 
     const conversationId = await desk.acceptNext();
-    await expect.poll(() => p.locator('#pc-title').textContent()).toBe('Alice');
+    await expect.poll(() => p.locator('#pc-title').textContent(), POLL).toBe('Alice');
     desk.agent.send(conversationId, 'Hi, Alice here. How can I help?');
-    await expect.poll(() => p.locator('[role=log]').textContent()).toContain('Alice here');
+    await expect.poll(() => p.locator('[role=log]').textContent(), POLL).toContain('Alice here');
 
     expect((await widgetFocus(p)).id).toBe('pc-input');
     await p.keyboard.type('My parcel is late');
     await p.keyboard.press('Enter');
-    await expect.poll(() => desk.messages.map((m) => m.text)).toContain('My parcel is late');
+    await expect.poll(() => desk.messages.map((m) => m.text), POLL).toContain('My parcel is late');
 
     // Every stop of a full Tab cycle through the open panel is visible, and the cycle comes back to the launcher.
     await pressUntil(p, 'Tab', (f) => f.isInWidget && f.className === 'pl', 40);
@@ -130,18 +131,18 @@ describe.skipIf(!!skip)('widget with the keyboard only (Chromium)', () => {
 
     // Enter on the launcher opens it again, straight into the message box.
     await p.keyboard.press('Enter');
-    await expect.poll(async () => (await focusInfo(p))?.id).toBe('pc-input');
+    await expect.poll(async () => (await focusInfo(p))?.id, POLL).toBe('pc-input');
 
     // The agent closes: focus moves to the rating, the arrow keys pick a score, and after sending focus stays put.
     await desk.agent.request({ type: 'conversation.close', conversationId });
-    await expect.poll(async () => (await focusInfo(p))?.tag).toBe('input');
+    await expect.poll(async () => (await focusInfo(p))?.tag, POLL).toBe('input');
     await p.keyboard.press('Space');
     for (let i = 0; i < 4; i++) await p.keyboard.press('ArrowRight');
-    await expect.poll(() => p.locator('input[name=pc-score]:checked').getAttribute('value')).toBe('5');
+    await expect.poll(() => p.locator('input[name=pc-score]:checked').getAttribute('value'), POLL).toBe('5');
     await pressUntil(p, 'Tab', (f) => f.isInWidget && f.text === 'Send rating');
     await p.keyboard.press('Enter');
     await p.getByText('Thanks for your rating!').waitFor();
-    await expect.poll(() => desk.ratings).toContain(5);
+    await expect.poll(() => desk.ratings, POLL).toContain(5);
     expect((await widgetFocus(p)).text).toBe('Start a new conversation');
     expect(await p.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
     expect(pageErrors).toEqual([]);

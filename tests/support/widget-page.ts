@@ -18,6 +18,9 @@ export const WIDGET_DIST = process.env.WIDGET_DIST ?? fileURLToPath(new URL('../
 /** What every widget suite needs built; pass to `browserSkipReason`. */
 export const WIDGET_FILES = ['loader.js', 'app.js', 'faq.js', 'transport.js', 'locales/en.json'].map((f) => WIDGET_DIST + f);
 
+/** `expect.poll` options for browser steps: vitest's 1 s default is too short on a loaded 2-core CI machine. */
+export const POLL = { timeout: 10_000, interval: 50 };
+
 /** The storefront FAQ as the entries JSON a site would serve at `faqUrl`. */
 export const STOREFRONT_FAQ_JSON = JSON.stringify(
   parseFaqMarkdown(readFileSync(new URL('../../packages/faq/fixtures/storefront-faq.md', import.meta.url), 'utf8')).entries,
