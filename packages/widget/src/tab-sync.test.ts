@@ -20,14 +20,18 @@ const tab = () => {
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe('createTabSync', () => {
-  it('shares the unread count and the conversation between tabs', async () => {
+  it('shares reads and the conversation between tabs; each tab counts its own messages', async () => {
     const a = tab();
     const b = tab();
     const syncA = createTabSync('parley:test:sync', a.store);
     const syncB = createTabSync('parley:test:sync', b.store);
-    a.store.getState().setUnread(2);
+    // B gets the same message on its own socket: had it taken A's count too, it would count it twice.
+    a.store.getState().setUnread(1);
     await settle();
-    expect(b.store.getState().ui.unread).toBe(2);
+    expect(b.store.getState().ui.unread).toBe(0);
+    b.store.getState().setUnread(1);
+    await settle();
+    expect(a.store.getState().ui.unread).toBe(1);
     b.store.getState().setUnread(0);
     await settle();
     expect(a.store.getState().ui.unread).toBe(0);

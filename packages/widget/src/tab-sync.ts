@@ -1,4 +1,7 @@
 // Cross-tab sync over BroadcastChannel, outside the store: one conversation and one unread count for all tabs.
+// Every tab in the conversation has its own socket and counts the messages it receives, so all tabs reach the same
+// count by themselves; only reads (the count going to 0) are shared. Sharing every count made a tab that heard
+// another's "1" before its own copy of the message arrived count that message twice.
 import type { WidgetStore } from './store/widget-store.js';
 
 type SyncMessage = { t: 'unread'; n: number } | { t: 'conv'; id: string | null };
@@ -25,14 +28,15 @@ export function createTabSync(channelName: string, store: WidgetStore): TabSync 
     const s = store.getState();
     isRemote = true;
     try {
-      if (e.data.t === 'unread') s.setUnread(e.data.n);
-      else if (e.data.id && !s.conversation.id) s.resume(e.data.id);
+      if (e.data.t === 'unread') {
+        if (e.data.n === 0) s.setUnread(0);
+      } else if (e.data.id && !s.conversation.id) s.resume(e.data.id);
     } finally {
       isRemote = false;
     }
   };
   const off = store.subscribe((s, prev) => {
-    if (!isRemote && s.ui.unread !== prev.ui.unread) channel.postMessage({ t: 'unread', n: s.ui.unread } satisfies SyncMessage);
+    if (!isRemote && s.ui.unread === 0 && prev.ui.unread !== 0) channel.postMessage({ t: 'unread', n: 0 } satisfies SyncMessage);
   });
   return {
     announce: (id) => channel.postMessage({ t: 'conv', id } satisfies SyncMessage),
