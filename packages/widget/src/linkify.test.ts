@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linkify, safeHref } from './linkify.js';
+import { linkify, safeHref, safeImageSrc } from './linkify.js';
 
 describe('linkify', () => {
   it('links http, https and bare emails, trimming trailing punctuation', () => {
@@ -36,5 +36,12 @@ describe('safeHref', () => {
     expect(safeHref('mailto:a@x.test')).toBe('mailto:a@x.test');
     expect(safeHref('javascript:alert(1)')).toBeUndefined();
     expect(safeHref('not a url')).toBeUndefined();
+  });
+
+  it('draws avatars only from absolute http(s) URLs', () => {
+    expect(safeImageSrc('https://cdn.shop.test/a.png')).toBe('https://cdn.shop.test/a.png');
+    for (const bad of ['javascript:alert(1)', 'data:image/svg+xml,<svg onload=alert(1)>', 'mailto:a@b.test', '//evil.test/a.png', 'x" onerror="alert(1)', '', undefined]) {
+      expect(safeImageSrc(bad)).toBeUndefined();
+    }
   });
 });

@@ -18,6 +18,12 @@ export function safeHref(raw: string): string | undefined {
   }
 }
 
+/** An avatar's URL when it is an absolute http(s) URL, else undefined: no `javascript:`, `data:` or relative tricks. */
+export function safeImageSrc(raw: string | undefined): string | undefined {
+  const href = raw ? safeHref(raw) : undefined;
+  return href?.startsWith('http') ? href : undefined;
+}
+
 /**
  * @example
  * linkify('see https://x.io.') // [{text:'see '}, {text:'https://x.io', href:'https://x.io/'}, {text:'.'}]

@@ -1,6 +1,7 @@
 // One chat message: author, text, time, and for the shopper's own messages the delivery state with retry.
 import { useActions, useT } from '../hooks/use-store.js';
 import type { TimelineItem } from '../store/types.js';
+import { safeImageSrc } from '../linkify.js';
 import { focusInput } from './Composer.js';
 import { MessageText } from './MessageText.js';
 
@@ -10,10 +11,11 @@ export function MessageBubble({ item }: { item: MessageItem }) {
   const { t, time } = useT();
   const { retry } = useActions();
   const isMine = item.role === 'visitor';
+  const avatar = safeImageSrc(item.avatarUrl);
   const author = isMine ? t('author.you') : item.role === 'bot' ? t('author.bot') : (item.name ?? t('agent.default'));
   return (
     <div class={`pc-msg ${isMine ? 'pc-mine' : 'pc-theirs'}`} data-state={item.state}>
-      {!isMine && item.avatarUrl ? <img class="pc-avatar" src={item.avatarUrl} alt="" width={24} height={24} /> : null}
+      {!isMine && avatar ? <img class="pc-avatar" src={avatar} alt="" width={24} height={24} /> : null}
       <div class="pc-bubble">
         <span class={isMine ? 'pc-sr' : 'pc-author'}>{author}</span>
         <MessageText text={item.text} />

@@ -2,6 +2,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { PreChatField } from '../embed-api.js';
 import { useActions, useStore, useT } from '../hooks/use-store.js';
+import { safeImageSrc } from '../linkify.js';
 import { Composer } from './Composer.js';
 import { LeaveMessageForm } from './LeaveMessageForm.js';
 import { PreChatForm } from './PreChatForm.js';
@@ -23,6 +24,8 @@ export function Panel({ title, preChat }: PanelProps) {
   const agent = useStore((s) => s.conversation.agent);
   const status = useStore((s) => s.conversation.status);
   const ref = useRef<HTMLDivElement>(null);
+  // Agents' avatar URLs are not checked by the server: only http(s) ones are drawn.
+  const avatar = safeImageSrc(agent?.avatarUrl);
 
   useEffect(() => {
     if (!isOpen) return;
@@ -49,7 +52,7 @@ export function Panel({ title, preChat }: PanelProps) {
       }}
     >
       <header class="pc-header">
-        {agent?.avatarUrl ? <img class="pc-avatar" src={agent.avatarUrl} alt="" width={32} height={32} /> : null}
+        {avatar ? <img class="pc-avatar" src={avatar} alt="" width={32} height={32} /> : null}
         <h2 id="pc-title">{status === 'assigned' && agent ? agent.name : (title ?? t('panel.title'))}</h2>
         <button type="button" class="pc-close" aria-label={t('panel.close')} onClick={close}>
           <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
