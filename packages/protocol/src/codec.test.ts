@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeClientFrame, decodeServerFrame, encodeFrame } from './codec.js';
+import { decodeClientFrame, decodeServerFrame, decodeServerFrameWith, encodeFrame } from './codec.js';
+import { SERVER_FIELDS, VISITOR_SERVER_FIELDS } from './frame-schemas.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import { PROTOCOL_VERSION, type ClientFrame } from './frames.js';
 
@@ -172,5 +173,36 @@ describe('decodeServerFrame', () => {
   it('refuses client frame types', () => {
     const result = decodeServerFrame('{"type":"message.send","ref":"r"}');
     expect(result.ok ? null : result.error.code).toBe('PROTOCOL_UNKNOWN_TYPE');
+  });
+});
+
+describe('decodeServerFrameWith', () => {
+  const snapshot = encodeFrame({ type: 'queue.snapshot', entries: [] });
+  const message = (text: unknown): string =>
+    JSON.stringify({ type: 'message.new', message: { conversationId: 'c', seq: 1, clientId: 'm', author: { role: 'agent', id: 'a1' }, kind: 'text', text, at: 1 } });
+
+  it('accepts only the types of its table: a visitor never takes the agents\' queue snapshot', () => {
+    expect(decodeServerFrameWith(SERVER_FIELDS, snapshot).ok).toBe(true);
+    const r = decodeServerFrameWith(VISITOR_SERVER_FIELDS, snapshot);
+    expect(r.ok ? null : r.error.code).toBe('PROTOCOL_UNKNOWN_TYPE');
+    expect(Object.keys(SERVER_FIELDS).filter((t) => !(t in VISITOR_SERVER_FIELDS))).toEqual(['queue.snapshot']);
+  });
+
+  it('checks visitor frames as strictly as decodeServerFrame: size, JSON, depth, types, lengths', () => {
+    const cases = [
+      message('hi'),
+      message(42),
+      message('x'.repeat(DEFAULT_LIMITS.maxTextLength + 1)),
+      '{"type":"message.new"',
+      'x'.repeat(DEFAULT_LIMITS.maxFrameBytes + 1),
+      JSON.stringify({ type: 'message.new', message: { a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]] } }),
+      '{"type":"conversation.accept","conversationId":"c"}',
+    ];
+    for (const raw of cases) {
+      const visitor = decodeServerFrameWith(VISITOR_SERVER_FIELDS, raw);
+      const full = decodeServerFrame(raw);
+      expect(visitor.ok ? 'ok' : visitor.error.code, raw.slice(0, 60)).toBe(full.ok ? 'ok' : full.error.code);
+    }
+    expect(decodeServerFrameWith(VISITOR_SERVER_FIELDS, message(42)).ok).toBe(false);
   });
 });

@@ -2,7 +2,7 @@
 
 import { ParleyError, type ErrorCode } from './errors.js';
 import type { ClientFrame, ServerFrame } from './frames.js';
-import { CLIENT_FIELDS, SERVER_FIELDS } from './frame-schemas.js';
+import { CLIENT_FIELDS, SERVER_FIELDS, type ServerFieldTable } from './frame-schemas.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { check, obj, str, type Schema } from './schema.js';
 
@@ -122,4 +122,12 @@ export function decodeClientFrame(raw: RawFrame, limits: Limits = DEFAULT_LIMITS
 /** Turns bytes from the server into a `ServerFrame`; the client treats the network as untrusted too. */
 export function decodeServerFrame(raw: RawFrame, limits: Limits = DEFAULT_LIMITS): DecodeResult<ServerFrame> {
   return decodeWith<ServerFrame>(raw, SERVER_FIELDS, false, limits);
+}
+
+/**
+ * `decodeServerFrame` against `fields`, the frames this client accepts (a visitor's: `VISITOR_SERVER_FIELDS`);
+ * any other type is `PROTOCOL_UNKNOWN_TYPE`. A bundle that uses only this carries only the schemas it passes.
+ */
+export function decodeServerFrameWith(fields: ServerFieldTable, raw: RawFrame, limits: Limits = DEFAULT_LIMITS): DecodeResult<ServerFrame> {
+  return decodeWith<ServerFrame>(raw, fields as Readonly<Record<string, Readonly<Record<string, Schema>>>>, false, limits);
 }

@@ -78,7 +78,14 @@ export const CLIENT_FIELDS: Readonly<Record<ClientFrameType, Fields>> = {
   'conversation.transfer': { conversationId: id, toAgentId: opt(id) },
 };
 
-export const SERVER_FIELDS: Readonly<Record<ServerFrameType, Fields>> = {
+/** Server frames only agents receive. */
+type AgentOnlyServerFrameType = 'queue.snapshot';
+
+/** A table of server frames a client accepts: any other type decodes as PROTOCOL_UNKNOWN_TYPE. */
+export type ServerFieldTable = Readonly<{ [T in ServerFrameType]?: Fields }>;
+
+/** Every server frame a visitor can receive: what the widget validates against (no agent-only schemas in it). */
+export const VISITOR_SERVER_FIELDS: Readonly<Record<Exclude<ServerFrameType, AgentOnlyServerFrameType>, Fields>> = {
   welcome: {
     ref: id,
     v: int(0, 1000),
@@ -109,20 +116,6 @@ export const SERVER_FIELDS: Readonly<Record<ServerFrameType, Fields>> = {
   'presence.update': { conversationId: id, role, isOnline: bool() },
   'conversation.escalated': { ref: opt(id), conversationId: id, reason, status: oneOf('queued', 'offline') },
   'queue.update': { conversationId: id, position: int(0), etaSeconds: int(0) },
-  'queue.snapshot': {
-    entries: arr(
-      obj({
-        conversationId: id,
-        position: int(0),
-        etaSeconds: int(0),
-        waitingSince: time,
-        reason,
-        visitor: obj({ name: opt(str()), email: opt(str()), locale: opt(str('maxIdLength')), page: opt(str()) }),
-        transcript,
-      }),
-      'maxHistoryPage',
-    ),
-  },
   'conversation.assigned': { ref: opt(id), conversationId: id, agent },
   'agent.joined': { conversationId: id, agent },
   'agent.left': { conversationId: id, agent },
@@ -136,5 +129,24 @@ export const SERVER_FIELDS: Readonly<Record<ServerFrameType, Fields>> = {
     message: str(),
     retryable: opt(bool()),
     conversationId: opt(id),
+  },
+};
+
+/** Every server frame: the visitor's plus the agent-only ones. */
+export const SERVER_FIELDS: Readonly<Record<ServerFrameType, Fields>> = {
+  ...VISITOR_SERVER_FIELDS,
+  'queue.snapshot': {
+    entries: arr(
+      obj({
+        conversationId: id,
+        position: int(0),
+        etaSeconds: int(0),
+        waitingSince: time,
+        reason,
+        visitor: obj({ name: opt(str()), email: opt(str()), locale: opt(str('maxIdLength')), page: opt(str()) }),
+        transcript,
+      }),
+      'maxHistoryPage',
+    ),
   },
 };

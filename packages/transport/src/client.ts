@@ -4,6 +4,9 @@
 import {
   DEFAULT_LIMITS,
   ParleyError,
+  SERVER_FIELDS,
+  VISITOR_SERVER_FIELDS,
+  type ServerFieldTable,
   type AcceptFrame,
   type AgentJoinedFrame,
   type AgentLeftFrame,
@@ -217,6 +220,18 @@ function handled<T>(promise: Promise<T>): Promise<T> {
  * client.send(conversation.id, 'Hello!');
  */
 export function createClient(options: ClientOptions): ParleyClient {
+  return connectClient(options, options.role === 'visitor' ? VISITOR_SERVER_FIELDS : SERVER_FIELDS);
+}
+
+/**
+ * `createClient` with role `visitor`: accepts only the server frames a visitor can receive, and a bundle that
+ * uses only this (the widget's) carries no agent-only frame schemas.
+ */
+export function createVisitorClient(options: Omit<ClientOptions, 'role'>): ParleyClient {
+  return connectClient({ ...options, role: 'visitor' }, VISITOR_SERVER_FIELDS);
+}
+
+function connectClient(options: ClientOptions, serverFrames: ServerFieldTable): ParleyClient {
   if (options.role !== 'visitor' && options.role !== 'agent') {
     throw new ParleyError('CONFIG_INVALID', 'createClient: role must be "visitor" or "agent"');
   }
@@ -625,6 +640,7 @@ export function createClient(options: ClientOptions): ParleyClient {
       backoff,
       random,
       online: options.online ?? defaultOnlineSource(),
+      serverFrames,
     },
     {
       resume: resumePoints,

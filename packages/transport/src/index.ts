@@ -1,6 +1,6 @@
 // The public surface of @parley/transport: re-exports only.
 
-export { createClient } from './client.js';
+export { createClient, createVisitorClient } from './client.js';
 export type {
   ClientEvents,
   ClientOptions,

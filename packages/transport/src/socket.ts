@@ -25,13 +25,14 @@ import {
   CloseCode,
   ParleyError,
   PROTOCOL_VERSION,
-  decodeServerFrame,
+  decodeServerFrameWith,
   encodeFrame,
   type ClientFrame,
   type HelloFrame,
   type VisitorIdentity,
   type RawFrame,
   type Role,
+  type ServerFieldTable,
   type ServerFrame,
   type WelcomeFrame,
 } from '@parley/protocol';
@@ -97,6 +98,8 @@ export interface SocketOptions {
   backoff: BackoffOptions;
   random: () => number;
   online: OnlineSource;
+  /** The server frames this client accepts (by role); any other type is a bad frame. */
+  serverFrames: ServerFieldTable;
 }
 
 export interface SocketHooks {
@@ -272,7 +275,7 @@ export function createSocket(options: SocketOptions, hooks: SocketHooks): Socket
 
   const receive = (data: unknown): void => {
     resetSilence();
-    const decoded = decodeServerFrame(data as RawFrame);
+    const decoded = decodeServerFrameWith(options.serverFrames, data as RawFrame);
     if (!decoded.ok) return hooks.onBadFrame(decoded.error, decoded.ref);
     const frame = decoded.frame;
     if (state === 'open') return hooks.onFrame(frame);

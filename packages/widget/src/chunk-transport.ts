@@ -1,5 +1,5 @@
 // Entry of dist/transport.js (script-tag build): hands the transport to the loader through an event on this <script>.
-import { createClient, localStorageStorage } from '@parley/transport';
+import { createVisitorClient, localStorageStorage } from '@parley/transport';
 import type { TransportModule } from './modules.js';
 
-document.currentScript?.dispatchEvent(new CustomEvent<TransportModule>('parley:chunk', { detail: { createClient, localStorageStorage } }));
+document.currentScript?.dispatchEvent(new CustomEvent<TransportModule>('parley:chunk', { detail: { createVisitorClient, localStorageStorage } }));

@@ -2,7 +2,7 @@
 // is the controller's job (script elements for the script tag, dynamic import for npm).
 import type { buildIndex, loadIndex } from '@parley/faq';
 import type { decide, loadCompiled } from '@parley/faq/runtime';
-import type { createClient, localStorageStorage } from '@parley/transport';
+import type { createVisitorClient, localStorageStorage } from '@parley/transport';
 
 /** Loaded when the app starts, in the background: needed for the first question. Query-only: no builder. */
 export interface FaqModule {
@@ -18,7 +18,7 @@ export interface FaqBuildModule {
 
 /** Loaded only when a person is needed, or at once when a conversation is in progress. */
 export interface TransportModule {
-  createClient: typeof createClient;
+  createVisitorClient: typeof createVisitorClient;
   localStorageStorage: typeof localStorageStorage;
 }
 

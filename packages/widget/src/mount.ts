@@ -20,10 +20,9 @@ import { sheet } from './theme.js';
 export type ClientFactory = (ctx: AppContext) => Promise<ChatClient>;
 
 const defaultClient: ClientFactory = async ({ config, prefix, load }) => {
-  const { createClient, localStorageStorage } = await load('transport');
-  const client = createClient({
+  const { createVisitorClient, localStorageStorage } = await load('transport');
+  const client = createVisitorClient({
     url: config.server,
-    role: 'visitor',
     siteKey: config.siteKey,
     storage: localStorageStorage(prefix),
     getToken: async () => (await config.getToken?.()) ?? readKey(prefix, TOKEN_KEY) ?? undefined,
