@@ -1,62 +1,40 @@
 // The script-tag widget in real Chromium under a strict nonce CSP: zero violations, no network before interaction,
 // FAQ answers with no socket, keyboard focus handling, and a failed app load that leaves the page working.
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { buildIndex, compileIndex, parseFaqMarkdown } from '@parley/faq';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchChromium } from '../support/browser.js';
+import { hostPage, POLL, startWidgetSite, strictCsp, WIDGET_DIST, type WidgetSite } from '../support/widget-page.js';
 
-const DIST = fileURLToPath(new URL('../../packages/widget/dist/', import.meta.url));
 const NONCE = 'n0nc3n0nc3';
-const CSP = `script-src 'nonce-${NONCE}' 'strict-dynamic'; style-src 'nonce-${NONCE}'`;
-const skip = browserSkipReason([`${DIST}loader.js`, `${DIST}app.js`]);
+const skip = browserSkipReason([`${WIDGET_DIST}loader.js`, `${WIDGET_DIST}app.js`]);
 // Served compiled (`parley-faq build --compiled`), so the page needs only the query engine, not the builder.
 const faqDoc = parseFaqMarkdown(readFileSync(new URL('../../packages/faq/fixtures/storefront-faq.md', import.meta.url), 'utf8'));
 const faqJson = JSON.stringify(compileIndex(buildIndex(faqDoc.entries, { synonyms: faqDoc.synonyms })));
 
 // The snippet from the widget README, with the page's nonce. `assets` is where app.js and the rest are fetched.
-const page = (assets: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title>
-<script nonce="${NONCE}">(function(w,d,s){w.Parley=w.Parley||function(){(w.Parley.q=w.Parley.q||[]).push(arguments)};s=d.createElement('script');s.async=1;s.src='/parley/loader.js';d.head.appendChild(s)})(window,document);
-window.__violations=[];document.addEventListener('securitypolicyviolation',function(e){window.__violations.push(e.violatedDirective+' '+e.blockedURI)});
-window.__errors=[];Parley('on','error',function(e){window.__errors.push(e.code)});
-Parley('boot',{server:'ws://127.0.0.1:9/ws/visitor',siteKey:'e2e',locale:'en',faqUrl:'/faq.json',assetsUrl:'${assets}'});</script>
-</head><body><h1>Shop</h1><button id="host-button">Host page button</button></body></html>`;
+const page = (assetsUrl: string) => () => ({
+  csp: strictCsp(NONCE),
+  html: hostPage({
+    nonce: NONCE,
+    boot: { server: 'ws://127.0.0.1:9/ws/visitor', siteKey: 'e2e', locale: 'en', faqUrl: '/faq.json', assetsUrl },
+    body: '<h1>Shop</h1><button id="host-button">Host page button</button>',
+  }),
+});
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.map': 'application/json' };
-
-let server: Server;
-let base: string;
+let site: WidgetSite;
 let browser: Browser;
 
 beforeAll(async () => {
   if (skip) return;
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname === '/' || url.pathname === '/broken') {
-      res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': CSP });
-      return res.end(page(url.pathname === '/' ? '/parley/' : '/missing/'));
-    }
-    if (url.pathname === '/faq.json') return res.writeHead(200, { 'content-type': 'application/json' }).end(faqJson);
-    if (url.pathname.startsWith('/parley/')) {
-      const file = DIST + url.pathname.slice('/parley/'.length);
-      if (!file.includes('..') && existsSync(file)) {
-        return res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-      }
-    }
-    return res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  site = await startWidgetSite({ '/': page('/parley/'), '/broken': page('/missing/') }, faqJson);
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  await site?.close();
 });
 
 async function open(path: string): Promise<{ page: Page; requests: string[]; sockets: string[]; pageErrors: string[] }> {
@@ -68,7 +46,7 @@ async function open(path: string): Promise<{ page: Page; requests: string[]; soc
   p.on('websocket', (ws) => sockets.push(ws.url()));
   p.on('pageerror', (e) => pageErrors.push(e.message));
   p.setDefaultTimeout(10_000);
-  await p.goto(base + path);
+  await p.goto(site.base + path);
   return { page: p, requests, sockets, pageErrors };
 }
 
@@ -87,12 +65,12 @@ describe.skipIf(!!skip)('widget under a strict CSP (Chromium)', () => {
     await dialog.waitFor();
     expect(await launcher.getAttribute('aria-expanded')).toBe('true');
     const input = p.locator('#pc-input');
-    await expect.poll(() => input.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el)).toBe(true);
+    await expect.poll(() => input.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el), POLL).toBe(true);
     expect(await input.evaluate((el) => getComputedStyle(el).fontSize)).toBe('16px');
 
     await input.fill('how long does delivery take?');
     await input.press('Enter');
-    await expect.poll(() => p.locator('.pc-answer').textContent()).toContain('Standard delivery takes 3–5 working days');
+    await expect.poll(() => p.locator('.pc-answer').textContent(), POLL).toContain('Standard delivery takes 3–5 working days');
     await p.getByRole('button', { name: 'Yes' }).click();
 
     await p.keyboard.press('Escape');
@@ -127,7 +105,7 @@ describe.skipIf(!!skip)('widget under a strict CSP (Chromium)', () => {
     const { page: p, pageErrors } = await open('/broken');
     const launcher = p.locator('button.pl');
     await launcher.click();
-    await expect.poll(() => launcher.getAttribute('aria-label')).toBe('Chat unavailable');
+    await expect.poll(() => launcher.getAttribute('aria-label'), POLL).toBe('Chat unavailable');
     expect(await p.evaluate(() => (window as unknown as { __errors: string[] }).__errors)).toEqual(['WIDGET_LOAD_FAILED']);
     // No overlay: the host button is still clickable where it is.
     await p.locator('#host-button').click({ trial: true });

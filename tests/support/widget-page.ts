@@ -66,8 +66,11 @@ export interface WidgetSite {
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.map': 'application/json' };
 
-/** Serves `pages` by path, `/faq.json`, and `/parley/*` from the widget's dist on a loopback port. */
-export async function startWidgetSite(pages: Record<string, (url: URL) => SitePage>): Promise<WidgetSite> {
+/**
+ * Serves `pages` by path, `/faq.json` (`faqJson`: the storefront entries unless given), and `/parley/*` from the
+ * widget's dist on a loopback port.
+ */
+export async function startWidgetSite(pages: Record<string, (url: URL) => SitePage>, faqJson = STOREFRONT_FAQ_JSON): Promise<WidgetSite> {
   const server = createHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const make = pages[url.pathname];
@@ -75,7 +78,7 @@ export async function startWidgetSite(pages: Record<string, (url: URL) => SitePa
       const { html, csp } = make(url);
       return res.writeHead(200, { 'content-type': 'text/html', ...(csp ? { 'content-security-policy': csp } : {}) }).end(html);
     }
-    if (url.pathname === '/faq.json') return res.writeHead(200, { 'content-type': 'application/json' }).end(STOREFRONT_FAQ_JSON);
+    if (url.pathname === '/faq.json') return res.writeHead(200, { 'content-type': 'application/json' }).end(faqJson);
     if (url.pathname.startsWith('/parley/')) {
       const file = WIDGET_DIST + url.pathname.slice('/parley/'.length);
       if (!file.includes('..') && existsSync(file)) {
