@@ -148,6 +148,7 @@ describe.skipIf(!!skip)('journeys on the demo storefront and console (Chromium)'
     await agent.getByText('Nobody is waiting').waitFor();
 
     const shopContext = await newContext();
+    const shopNetwork = recordNetwork(shopContext);
     const shop = await shopContext.newPage();
     const shopErrors = watchErrors(shop);
     await shop.goto(d.shopUrl);
@@ -155,6 +156,8 @@ describe.skipIf(!!skip)('journeys on the demo storefront and console (Chromium)'
     await shopperSays(shop, OUT_OF_SCOPE);
     await fillPreChat(shop, shopper);
     await shop.locator('.pc-queue').getByText(/number 1 in line/).waitFor();
+    // The hand-off is the first time a socket opens (and proves the recorder journey 1 relies on sees sockets).
+    expect(shopNetwork.entries.filter((e) => e.kind === 'ws').map((e) => new URL(e.url).pathname)).toEqual(['/ws/visitor']);
 
     // The console: the waiting shopper with the reason and everything they tried.
     const card = agent.locator('.queue-card', { hasText: shopper.name });
