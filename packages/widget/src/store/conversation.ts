@@ -85,7 +85,9 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
     }
     // The server records an agent joining as an event message, in English. Live, the `agent.joined` frame has already
     // put the localised line on screen; from history (after a reload) the event is the only trace, shown localised.
-    const isJoin = m.kind === 'event' && m.author.role === 'agent';
+    // Event messages carry no code yet, so the join is known by the server's fixed wording for it; other agent
+    // events (transfers, back to the queue) stay as the server wrote them. TODO(#6): an event code on the wire.
+    const isJoin = m.kind === 'event' && m.author.role === 'agent' && m.text === `${m.author.name} joined the conversation`;
     if (isJoin && c.items.some((i) => i.kind === 'event' && i.key === 'agent.joined' && i.vars?.name === m.author.name)) return;
     const item: TimelineItem = isJoin
       ? { kind: 'event', id: m.clientId, key: 'agent.joined', vars: { name: m.author.name ?? '' } }

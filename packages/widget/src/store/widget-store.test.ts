@@ -169,6 +169,12 @@ describe('createWidgetStore: hand-off', () => {
       expect.objectContaining({ key: 'agent.joined', vars: { name: 'Ana' } }),
     ]);
     expect(t.s().ui.unread).toBe(0);
+    // Any other event by the agent (a transfer) is shown as the server wrote it.
+    t.fake.emit('message', {
+      conversationId: 'c1', seq: 3, clientId: 'evt_2', kind: 'event', text: 'Ana transferred the conversation to Bo', at: 6, isMine: false,
+      author: { role: 'agent', id: 'a1', name: 'Ana' },
+    });
+    expect(t.s().conversation.items.at(-1)).toMatchObject({ kind: 'event', text: 'Ana transferred the conversation to Bo' });
   });
 
   it('ignores frames for other conversations', async () => {
