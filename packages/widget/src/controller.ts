@@ -114,10 +114,10 @@ export function createController(
   const onStorage = (e: StorageEvent): void => {
     if (e.key === prefix + ACTIVE_KEY && e.newValue) void ensure();
   };
-  const warm = (): void => void ensure();
-  launcher.button.addEventListener('click', () => withApp((a) => a.toggle()));
+  // Handler properties, not addEventListener: the button is ours alone, and they are shorter in the loader.
+  launcher.button.onclick = () => withApp((a) => a.toggle());
   // Focus (keyboard, or the press before a click) starts the download early.
-  launcher.button.addEventListener('focus', warm);
+  launcher.button.onfocus = () => void ensure();
   addEventListener('storage', onStorage);
   if (readKey(prefix, ACTIVE_KEY)) void ensure();
 

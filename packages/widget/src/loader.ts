@@ -56,12 +56,11 @@ if (!w.Parley?.l) {
         return undefined;
       }
       if (!api) return undefined;
-      if (cmd === 'identify') api.identify(a as Parameters<WidgetApi['identify']>[0]);
-      else if (cmd === 'shutdown' || cmd === 'destroy') {
+      if (cmd === 'shutdown' || cmd === 'destroy') {
         api[cmd]();
         api = undefined;
-      } else if (cmd === 'open' || cmd === 'close' || cmd === 'toggle') api[cmd]();
-      else if (cmd === 'send') api.send(a as string);
+        // A closed list of names (never `on` or anything inherited); the argument-less ones ignore `a`.
+      } else if (/^(open|close|toggle|identify|send)$/.test(cmd)) (api[cmd as 'send'] as (arg: unknown) => void)(a);
       else if (process.env.NODE_ENV !== 'production') console.warn(`Parley: unknown command ${JSON.stringify(cmd)}`);
     } catch (e) {
       // The host page's inline snippet must never see an exception from us: integrator mistakes go to the console.
@@ -72,5 +71,6 @@ if (!w.Parley?.l) {
   const parley = run as ParleyFn;
   parley.l = 1;
   w.Parley = parley;
-  for (const args of queued) run(...(Array.from(args) as Command));
+  // apply takes the array-like `arguments` objects the snippet queued as they are.
+  for (const args of queued) run.apply(undefined, args as Command);
 }
