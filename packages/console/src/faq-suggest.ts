@@ -1,7 +1,8 @@
-// FAQ-suggested replies: loads the site FAQ (entries or a built index) from a URL once and ranks answers for the
-// visitor's last message. Absent or broken FAQ → no suggestions, never an error screen.
+// FAQ-suggested replies: loads the site FAQ (entries, a built or a compiled index) from a URL once and ranks
+// answers for the visitor's last message. Absent or broken FAQ → no suggestions, never an error screen.
 
 import { buildIndex, loadIndex, type FaqEntry, type FaqIndex } from '@parley/faq';
+import { loadCompiled } from '@parley/faq/runtime';
 
 export interface FaqSuggestion {
   entryId: string;
@@ -16,7 +17,7 @@ export type Suggester = (text: string) => FaqSuggestion[];
 /** Below this the FAQ's own "did you mean" threshold: not worth an agent's glance. */
 const MIN_SCORE = 0.15;
 
-export function suggesterFor(index: FaqIndex, limit = 3): Suggester {
+export function suggesterFor(index: Pick<FaqIndex, 'search'>, limit = 3): Suggester {
   return (text) =>
     text.trim() === ''
       ? []
@@ -27,8 +28,8 @@ export function suggesterFor(index: FaqIndex, limit = 3): Suggester {
 }
 
 /**
- * Fetches `url` (a JSON array of FAQ entries, `{entries: [...]}`, or a serialized index) and returns a suggester,
- * or undefined when the FAQ is missing or unreadable (reported through `onError`).
+ * Fetches `url` (a JSON array of FAQ entries, `{entries: [...]}`, a serialized index or the compiled file the widget
+ * loads) and returns a suggester, or undefined when the FAQ is missing or unreadable (reported through `onError`).
  */
 export async function loadSuggester(url: string, options: { fetch?: typeof fetch; locale?: string; onError?: (err: unknown) => void } = {}): Promise<Suggester | undefined> {
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -36,9 +37,10 @@ export async function loadSuggester(url: string, options: { fetch?: typeof fetch
     const res = await doFetch(url, { credentials: 'omit' });
     if (!res.ok) return undefined;
     const json: unknown = await res.json();
-    const isIndex = (json as { format?: unknown } | null)?.format === 'parley-faq-index';
+    const format = (json as { format?: unknown } | null)?.format;
+    if (format === 'parley-faq-compiled') return suggesterFor(loadCompiled(json));
     const entries = Array.isArray(json) ? json : (json as { entries?: unknown } | null)?.entries;
-    const index = isIndex ? loadIndex(json) : Array.isArray(entries) ? buildIndex(entries as FaqEntry[], { locale: options.locale ?? 'en' }) : undefined;
+    const index = format === 'parley-faq-index' ? loadIndex(json) : Array.isArray(entries) ? buildIndex(entries as FaqEntry[], { locale: options.locale ?? 'en' }) : undefined;
     return index === undefined ? undefined : suggesterFor(index);
   } catch (err) {
     options.onError?.(err);
