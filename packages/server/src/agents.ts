@@ -11,6 +11,23 @@ const MAX_NAME_LENGTH = 512;
 const MAX_EMAIL_LENGTH = 254;
 /** Deliberately loose: one @, something on each side, no spaces. Delivery is not our concern, uniqueness is. */
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const MAX_AVATAR_URL_LENGTH = 2048;
+
+/**
+ * Avatars reach every shopper's page as an `<img src>`: only absolute http(s) URLs, so a `javascript:` or `data:`
+ * URL is refused here rather than trusted to each client's own check.
+ */
+export function checkAvatarUrl(avatarUrl: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(avatarUrl).protocol;
+  } catch {
+    // Not a URL at all: protocol stays undefined.
+  }
+  if (avatarUrl.length > MAX_AVATAR_URL_LENGTH || (protocol !== 'https:' && protocol !== 'http:')) {
+    throw new ParleyError('CONFIG_INVALID', `the avatar URL must be an http(s) URL of at most ${MAX_AVATAR_URL_LENGTH} characters`);
+  }
+}
 
 /** What createServer().createAgent and `parley-server create-agent` accept. */
 export interface NewAgentInput {
@@ -36,6 +53,7 @@ export async function createAgentRecord(storage: Storage, input: NewAgentInput):
   if (input.role !== undefined && input.role !== 'agent' && input.role !== 'admin') {
     throw new ParleyError('CONFIG_INVALID', 'agent role must be "agent" or "admin"');
   }
+  if (input.avatarUrl !== undefined) checkAvatarUrl(input.avatarUrl);
   if ((input.email === undefined) !== (input.password === undefined)) {
     throw new ParleyError('CONFIG_INVALID', 'give both an e-mail and a password for a console login, or neither');
   }
