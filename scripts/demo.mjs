@@ -25,7 +25,8 @@ export async function startDemo({ dataDir = root('.parley-data'), port = 8080, s
 
   // The storefront FAQ, compiled once into the file the widget downloads on first open (compiled: the widget then
   // needs only its query engine, not the builder; same as `parley-faq build --compiled`).
-  const faq = parseFaqMarkdown(readFileSync(root('packages/faq/fixtures/storefront-faq.md'), 'utf8'));
+  const faqSource = readFileSync(root('packages/faq/fixtures/storefront-faq.md'), 'utf8');
+  const faq = parseFaqMarkdown(faqSource);
   writeFileSync(`${dataDir}/faq/demo.json`, JSON.stringify(compileIndex(buildIndex(faq.entries, { synonyms: faq.synonyms }))));
 
   // A stable signing key, so visitor tokens survive restarts of the demo.
@@ -50,6 +51,10 @@ export async function startDemo({ dataDir = root('.parley-data'), port = 8080, s
   for (const account of DEMO_ACCOUNTS) {
     if ((await server.storage.getAgentCredentials(account.email)) === undefined) await server.createAgent(account);
   }
+  // The same FAQ as the site's saved one, so the console's FAQ editor opens on it; once saved, the server serves
+  // /faq/demo.json from storage (compiled the same way) instead of the file.
+  const demoSite = await server.storage.getDefaultSite();
+  if ((await server.storage.getSiteFaq(demoSite.id)) === undefined) await server.storage.putSiteFaq({ siteId: demoSite.id, source: faqSource });
 
   let shop;
   try {

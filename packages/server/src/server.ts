@@ -30,6 +30,7 @@ import { createMetricsEndpoint } from './http/metrics-endpoint.js';
 import { createServerMetrics, type QueueSnapshot, type ServerMetrics } from './server-metrics.js';
 import { createWebhookDispatcher, type WebhookOptions } from './webhooks.js';
 import { createAdminRouter } from './http/admin-router.js';
+import { createPublicSiteHandler } from './http/public-site.js';
 import { startRetention } from './gdpr.js';
 
 export interface CreateServerOptions {
@@ -221,7 +222,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     onSessionEnded: (tokenHash) =>
       fanout.publish(credentialTopic(tokenHash), { frame: { type: 'error', code: 'AUTH_INVALID_TOKEN', message: 'this session was logged out' } }),
   });
-  const api = createApiRouter({ storage, auth, logger, now, onError: (code) => metrics.countError(code, 'http') });
+  const api = createApiRouter({ storage, auth, logger, now, onError: (code) => metrics.countError(code, 'http'), liveSince: () => services.router.liveSince() });
   // Every live socket of the agent, on every node sharing the fanout, gets the error and closes with 4001.
   const closeAgentSockets = (agentId: string): Promise<void> =>
     fanout.publish(agentTopic(agentId), { frame: { type: 'error', code: 'AUTH_INVALID_TOKEN', message: 'your access was revoked' } });
@@ -240,6 +241,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   if (options.retentionDays !== undefined && !(options.retentionDays > 0 && options.retentionDays <= 36_500)) {
     throw new ParleyError('CONFIG_INVALID', 'retentionDays must be a number of days in (0, 36500]');
   }
+  const publicSite = createPublicSiteHandler({ storage, logger });
   const serveConsole = options.consoleDir === undefined ? undefined : createStaticHandler({ dir: options.consoleDir, prefix: '/console/' });
   const assetHandlers = Object.entries(options.assetDirs ?? {}).map(([prefix, dir]) => {
     const slashed = prefix.endsWith('/') ? prefix : `${prefix}/`;
@@ -302,6 +304,10 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
       admin(req, res).catch(fail);
       return;
     }
+    if (publicSite.ownsConfigPath(path)) {
+      publicSite.serveConfig(req, res, path).catch(fail);
+      return;
+    }
     if (path === '/api' || path.startsWith('/api/')) {
       api(req, res).catch(fail);
       return;
@@ -311,11 +317,20 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
       return;
     }
     const asset = assetHandlers.find((a) => path.startsWith(a.prefix));
-    if (asset !== undefined) {
-      asset.serve(req, res).catch(fail);
+    const serveFile = () => {
+      if (asset !== undefined) return asset.serve(req, res);
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return Promise.resolve();
+    };
+    if (path.startsWith('/faq/')) {
+      // A FAQ saved in the console wins over a file of the same name in an asset folder.
+      publicSite
+        .serveFaq(req, res, path)
+        .then((served) => (served ? undefined : serveFile()))
+        .catch(fail);
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    serveFile().catch(fail);
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

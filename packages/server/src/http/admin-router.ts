@@ -7,6 +7,8 @@ import { DEFAULT_LIMITS, ParleyError } from '@parley/protocol';
 import { createAgentRecord } from '../agents.js';
 import { eraseVisitor, exportVisitor } from '../gdpr.js';
 import { describeError, type Logger } from '../logger.js';
+import { compileFaqSource, MAX_FAQ_BYTES } from '../site-faq.js';
+import { parseBusinessHours, parseTheme } from '../site-settings.js';
 import type { AgentRecord } from '../storage/privacy-store.js';
 import type { Agent, NewSite, Site, SitePatch, Storage } from '../storage/storage.js';
 import type { ConsoleAuth } from './auth.js';
@@ -37,7 +39,15 @@ function badRequest(message: string): ParleyError {
 
 /** An admin's view of a site: the identity secret is write-only. */
 function publicSite(site: Site) {
-  return { id: site.id, key: site.key, allowedOrigins: site.allowedOrigins, requiresIdentity: site.requiresIdentity, hasIdentitySecret: site.identitySecret !== undefined };
+  return {
+    id: site.id,
+    key: site.key,
+    allowedOrigins: site.allowedOrigins,
+    requiresIdentity: site.requiresIdentity,
+    hasIdentitySecret: site.identitySecret !== undefined,
+    ...(site.businessHours === undefined ? {} : { businessHours: site.businessHours }),
+    ...(site.theme === undefined ? {} : { theme: site.theme }),
+  };
 }
 
 function publicAgent(agent: Agent | AgentRecord) {
@@ -165,6 +175,8 @@ export function createAdminRouter(options: AdminRouterOptions): (req: IncomingMe
       allowedOrigins: parseOrigins(body.allowedOrigins ?? ['*']),
       ...(identitySecret === undefined ? {} : { identitySecret }),
       ...(requiresIdentity === undefined ? {} : { requiresIdentity }),
+      ...(body.businessHours === undefined ? {} : { businessHours: parseBusinessHours(body.businessHours) }),
+      ...(body.theme === undefined ? {} : { theme: parseTheme(body.theme) }),
     };
     let site: Site;
     try {
@@ -190,6 +202,8 @@ export function createAdminRouter(options: AdminRouterOptions): (req: IncomingMe
       if (typeof body.requiresIdentity !== 'boolean') throw badRequest('requiresIdentity must be true or false');
       patch.requiresIdentity = body.requiresIdentity;
     }
+    if (body.businessHours !== undefined) patch.businessHours = body.businessHours === null ? null : parseBusinessHours(body.businessHours);
+    if (body.theme !== undefined) patch.theme = body.theme === null ? null : parseTheme(body.theme);
     const siteId = id ?? '';
     const before = siteId.length > DEFAULT_LIMITS.maxIdLength ? undefined : await storage.getSite(siteId);
     if (before === undefined) {
@@ -205,6 +219,46 @@ export function createAdminRouter(options: AdminRouterOptions): (req: IncomingMe
     }
     logger.info('admin.site_updated', { by: admin.id, siteId, fields: Object.keys(patch) });
     sendJson(res, 200, { site: publicSite(site) });
+  };
+
+  async function siteByKeyParam(key: string | undefined): Promise<Site | undefined> {
+    return key === undefined || key.length > 64 ? undefined : storage.getSiteByKey(key);
+  }
+
+  const getFaq: Route = async (_req, res, _url, [key]) => {
+    const site = await siteByKeyParam(key);
+    if (site === undefined) {
+      sendJson(res, 404, { code: 'PROTOCOL_UNKNOWN_TYPE', message: 'no such site' });
+      return;
+    }
+    const faq = await storage.getSiteFaq(site.id);
+    sendJson(res, 200, { site: site.key, source: faq?.source ?? '', updatedAt: faq?.updatedAt ?? null, publicUrl: `/faq/${site.key}.json` });
+  };
+
+  const putFaq: Route = async (req, res, _url, [key], admin) => {
+    const site = await siteByKeyParam(key);
+    if (site === undefined) {
+      sendJson(res, 404, { code: 'PROTOCOL_UNKNOWN_TYPE', message: 'no such site' });
+      return;
+    }
+    // JSON escaping can double the size of the text; MAX_FAQ_BYTES bounds the text itself, below.
+    const body = await readJsonBody(req, MAX_FAQ_BYTES * 2);
+    const source = body.source;
+    if (typeof source !== 'string') throw badRequest('source must be the FAQ as Markdown text');
+    if (Buffer.byteLength(source) > MAX_FAQ_BYTES) throw badRequest(`the FAQ is over ${MAX_FAQ_BYTES / 1024} kB`);
+    let entries: number;
+    try {
+      ({ entries } = compileFaqSource(source));
+    } catch (err) {
+      if (err instanceof ParleyError && Array.isArray(err.details?.problems)) {
+        sendJson(res, 400, { code: err.code, message: err.message, problems: err.details.problems });
+        return;
+      }
+      throw err;
+    }
+    const saved = await storage.putSiteFaq({ siteId: site.id, source });
+    logger.info('admin.faq_saved', { by: admin.id, siteId: site.id, entries });
+    sendJson(res, 200, { site: site.key, source: saved.source, updatedAt: saved.updatedAt, entries, publicUrl: `/faq/${site.key}.json` });
   };
 
   const exportOne: Route = async (_req, res, _url, [id], admin) => {
@@ -252,6 +306,8 @@ export function createAdminRouter(options: AdminRouterOptions): (req: IncomingMe
     { method: 'GET', pattern: /^\/api\/admin\/sites$/, route: listSites },
     { method: 'POST', pattern: /^\/api\/admin\/sites$/, route: createSite },
     { method: 'PATCH', pattern: /^\/api\/admin\/sites\/([^/]+)$/, route: updateSite },
+    { method: 'GET', pattern: /^\/api\/admin\/sites\/([^/]+)\/faq$/, route: getFaq },
+    { method: 'PUT', pattern: /^\/api\/admin\/sites\/([^/]+)\/faq$/, route: putFaq },
     { method: 'GET', pattern: /^\/api\/admin\/visitors\/([^/]+)\/export$/, route: exportOne },
     { method: 'DELETE', pattern: /^\/api\/admin\/visitors\/([^/]+)$/, route: eraseOne },
   ];

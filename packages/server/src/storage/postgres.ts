@@ -11,6 +11,7 @@ import {
   type ConversationStatus,
   type EscalationReason,
   type Message,
+  type Note,
   type Role,
   type TranscriptItem,
   type VisitorProfile,
@@ -28,7 +29,9 @@ import type {
   QueuedConversation,
   Rating,
   RatingRecord,
+  BusinessHours,
   Site,
+  SiteTheme,
   Storage,
   Transition,
   Visitor,
@@ -175,6 +178,30 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX agent_presence_by_site ON agent_presence (site_id, seen_at);
   CREATE INDEX agent_presence_by_node ON agent_presence (node_id);
   `,
+  // 4: per-site business hours and widget theme, and the site's FAQ source.
+  `
+  ALTER TABLE sites ADD COLUMN business_hours JSONB;
+  ALTER TABLE sites ADD COLUMN theme JSONB;
+  CREATE TABLE site_faqs (
+    site_id TEXT PRIMARY KEY REFERENCES sites(id),
+    source TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  `,
+  // 5: internal notes (agents only), outside the message seq; erased with their conversation.
+  `
+  CREATE TABLE notes (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    author_name TEXT,
+    text TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    ord BIGINT GENERATED ALWAYS AS IDENTITY,
+    PRIMARY KEY (conversation_id, client_id)
+  );
+  CREATE INDEX notes_by_conversation ON notes (conversation_id, at, ord);
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
@@ -187,6 +214,17 @@ const MAX_ATTEMPTS = 3;
 
 // BIGINT columns (epoch ms) arrive as strings from pg; INTEGER columns arrive as numbers.
 type BigintText = string | number;
+
+const NOTE_COLUMNS = 'conversation_id, client_id, author_id, author_name, text, at';
+
+interface NoteRow {
+  conversation_id: string;
+  client_id: string;
+  author_id: string;
+  author_name: string | null;
+  text: string;
+  at: BigintText;
+}
 
 interface ConversationRow {
   id: string;
@@ -300,6 +338,12 @@ function jsonArray<T>(value: unknown): T[] | undefined {
   return value as T[];
 }
 
+function toNote(row: NoteRow): Note {
+  const author: Note['author'] = { role: 'agent', id: row.author_id };
+  if (row.author_name !== null) author.name = row.author_name;
+  return { conversationId: row.conversation_id, clientId: row.client_id, author, text: row.text, at: toInt(row.at) };
+}
+
 function toInt(value: BigintText): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isSafeInteger(n)) throw unavailable(new Error(`bad integer ${String(value)}`));
@@ -344,7 +388,7 @@ function toMessage(row: MessageRow): Message {
   return message;
 }
 
-const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity';
+const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme';
 
 interface SiteRow {
   id: string;
@@ -352,7 +396,10 @@ interface SiteRow {
   allowed_origins: unknown;
   identity_secret: string | null;
   requires_identity: boolean;
+  business_hours: unknown;
+  theme: unknown;
 }
+
 
 function toSite(row: SiteRow): Site {
   const site: Site = {
@@ -362,6 +409,10 @@ function toSite(row: SiteRow): Site {
     requiresIdentity: row.requires_identity === true,
   };
   if (row.identity_secret !== null) site.identitySecret = row.identity_secret;
+  const hours = jsonObject<BusinessHours | null>(row.business_hours, null);
+  if (hours !== null) site.businessHours = hours;
+  const theme = jsonObject<SiteTheme | null>(row.theme, null);
+  if (theme !== null) site.theme = theme;
   return site;
 }
 
@@ -657,10 +708,21 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     async createSite(input) {
       const site: Site = { id: `site_${randomUUID()}`, key: input.key, allowedOrigins: [...input.allowedOrigins], requiresIdentity: input.requiresIdentity ?? false };
       if (input.identitySecret !== undefined) site.identitySecret = input.identitySecret;
+      if (input.businessHours !== undefined) site.businessHours = input.businessHours;
+      if (input.theme !== undefined) site.theme = input.theme;
       const { rowCount } = await query(
-        `INSERT INTO sites (id, key, allowed_origins, identity_secret, requires_identity, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING`,
-        [site.id, site.key, JSON.stringify(site.allowedOrigins), site.identitySecret ?? null, site.requiresIdentity, now()],
+        `INSERT INTO sites (id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8) ON CONFLICT (key) DO NOTHING`,
+        [
+          site.id,
+          site.key,
+          JSON.stringify(site.allowedOrigins),
+          site.identitySecret ?? null,
+          site.requiresIdentity,
+          site.businessHours === undefined ? null : JSON.stringify(site.businessHours),
+          site.theme === undefined ? null : JSON.stringify(site.theme),
+          now(),
+        ],
       );
       if (rowCount !== 1) throw new ParleyError('STORAGE_CONFLICT', `the site key "${input.key}" is taken`);
       return site;
@@ -670,7 +732,9 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       const { rows } = await query<SiteRow>(
         `UPDATE sites SET allowed_origins = COALESCE($2::jsonb, allowed_origins),
                           identity_secret = CASE WHEN $5 THEN $3 ELSE identity_secret END,
-                          requires_identity = COALESCE($4, requires_identity)
+                          requires_identity = COALESCE($4, requires_identity),
+                          business_hours = CASE WHEN $7 THEN $6::jsonb ELSE business_hours END,
+                          theme = CASE WHEN $9 THEN $8::jsonb ELSE theme END
          WHERE id = $1 RETURNING ${SITE_COLUMNS}`,
         [
           id,
@@ -678,6 +742,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           patch.identitySecret ?? null,
           patch.requiresIdentity ?? null,
           patch.identitySecret !== undefined,
+          patch.businessHours == null ? null : JSON.stringify(patch.businessHours),
+          patch.businessHours !== undefined,
+          patch.theme == null ? null : JSON.stringify(patch.theme),
+          patch.theme !== undefined,
         ],
       );
       return rows[0] === undefined ? undefined : toSite(rows[0]);
@@ -685,6 +753,23 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     async listSites() {
       const { rows } = await query<SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites ORDER BY created_at ASC, id ASC`);
       return rows.map(toSite);
+    },
+    async getSiteFaq(siteId) {
+      const { rows } = await query<{ site_id: string; source: string; updated_at: BigintText }>(
+        'SELECT site_id, source, updated_at FROM site_faqs WHERE site_id = $1',
+        [siteId],
+      );
+      const row = rows[0];
+      return row === undefined ? undefined : { siteId: row.site_id, source: row.source, updatedAt: toInt(row.updated_at) };
+    },
+    async putSiteFaq({ siteId, source }) {
+      const faq = { siteId, source, updatedAt: now() };
+      await query(
+        `INSERT INTO site_faqs (site_id, source, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (site_id) DO UPDATE SET source = EXCLUDED.source, updated_at = EXCLUDED.updated_at`,
+        [faq.siteId, faq.source, faq.updatedAt],
+      );
+      return faq;
     },
     async getDefaultSite() {
       const site = await storage.getSiteByKey('demo');
@@ -1062,6 +1147,28 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         }
         return record;
       });
+    },
+    async addNote(input) {
+      const found = await query('SELECT 1 FROM conversations WHERE id = $1', [input.conversationId]);
+      if (found.rowCount === 0) throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
+      const { rows } = await query<NoteRow>(
+        `INSERT INTO notes (conversation_id, client_id, author_id, author_name, text, at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (conversation_id, client_id) DO NOTHING RETURNING ${NOTE_COLUMNS}`,
+        [input.conversationId, input.clientId, input.author.id, input.author.name ?? null, input.text, now()],
+      );
+      if (rows[0] !== undefined) return { note: toNote(rows[0]), duplicate: false };
+      const existing = await query<NoteRow>(`SELECT ${NOTE_COLUMNS} FROM notes WHERE conversation_id = $1 AND client_id = $2`, [
+        input.conversationId,
+        input.clientId,
+      ]);
+      return { note: toNote(existing.rows[0]!), duplicate: true };
+    },
+    async listNotes(conversationId, limit) {
+      const { rows } = await query<NoteRow>(`SELECT ${NOTE_COLUMNS} FROM notes WHERE conversation_id = $1 ORDER BY at ASC, ord ASC LIMIT $2`, [
+        conversationId,
+        Math.max(1, Math.floor(limit)),
+      ]);
+      return rows.map(toNote);
     },
     async rate(input) {
       if ((await storage.getConversation(input.conversationId)) === undefined) {

@@ -13,6 +13,7 @@ import {
   type ConversationStatus,
   type EscalationReason,
   type Message,
+  type Note,
   type Role,
   type TranscriptItem,
   type VisitorProfile,
@@ -29,8 +30,10 @@ import type {
   QueuedConversation,
   Rating,
   RatingRecord,
+  BusinessHours,
   NewSite,
   Site,
+  SiteTheme,
   Storage,
   Transition,
   Visitor,
@@ -159,6 +162,29 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX agent_presence_by_site ON agent_presence (site_id, seen_at);
   CREATE INDEX agent_presence_by_node ON agent_presence (node_id);
   `,
+  // 5: per-site business hours and widget theme (JSON), and the site's FAQ source.
+  `
+  ALTER TABLE sites ADD COLUMN business_hours TEXT;
+  ALTER TABLE sites ADD COLUMN theme TEXT;
+  CREATE TABLE site_faqs (
+    site_id TEXT PRIMARY KEY REFERENCES sites(id),
+    source TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
+  // 6: internal notes (agents only), outside the message seq; erased with their conversation.
+  `
+  CREATE TABLE notes (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL,
+    author_id TEXT NOT NULL,
+    author_name TEXT,
+    text TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, client_id)
+  );
+  CREATE INDEX notes_by_conversation ON notes (conversation_id, at);
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -225,7 +251,7 @@ function likePattern(term: string): string {
   return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity';
+const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme';
 
 interface SiteRow {
   id: string;
@@ -233,6 +259,8 @@ interface SiteRow {
   allowed_origins: string;
   identity_secret: string | null;
   requires_identity: number;
+  business_hours: string | null;
+  theme: string | null;
 }
 
 interface VisitorRow {
@@ -282,6 +310,21 @@ function toConversation(row: ConversationRow): Conversation {
   if (row.escalation_reason !== null) conversation.escalationReason = row.escalation_reason as EscalationReason;
   if (row.queued_at !== null) conversation.queuedAt = row.queued_at;
   return conversation;
+}
+
+interface NoteRow {
+  conversation_id: string;
+  client_id: string;
+  author_id: string;
+  author_name: string | null;
+  text: string;
+  at: number;
+}
+
+function toNote(row: NoteRow): Note {
+  const author: Note['author'] = { role: 'agent', id: row.author_id };
+  if (row.author_name !== null) author.name = row.author_name;
+  return { conversationId: row.conversation_id, clientId: row.client_id, author, text: row.text, at: row.at };
 }
 
 function toMessage(row: MessageRow): Message {
@@ -338,9 +381,13 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     siteById: db.prepare<[string], SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE id = ?`),
     allSites: db.prepare<[], SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites ORDER BY created_at ASC, rowid ASC`),
     insertSite: db.prepare(
-      'INSERT INTO sites (id, key, allowed_origins, identity_secret, requires_identity, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO sites (id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    updateSite: db.prepare('UPDATE sites SET allowed_origins = ?, identity_secret = ?, requires_identity = ? WHERE id = ?'),
+    updateSite: db.prepare('UPDATE sites SET allowed_origins = ?, identity_secret = ?, requires_identity = ?, business_hours = ?, theme = ? WHERE id = ?'),
+    siteFaq: db.prepare<[string], { site_id: string; source: string; updated_at: number }>('SELECT site_id, source, updated_at FROM site_faqs WHERE site_id = ?'),
+    putSiteFaq: db.prepare(
+      'INSERT INTO site_faqs (site_id, source, updated_at) VALUES (?, ?, ?) ON CONFLICT (site_id) DO UPDATE SET source = excluded.source, updated_at = excluded.updated_at',
+    ),
     insertVisitor: db.prepare('INSERT INTO visitors (id, site_id, created_at, external_id) VALUES (?, ?, ?, ?)'),
     visitorById: db.prepare<[string], VisitorRow>('SELECT id, site_id, created_at, external_id FROM visitors WHERE id = ?'),
     visitorByExternalId: db.prepare<[string, string], VisitorRow>(
@@ -403,6 +450,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
        WHERE c.site_id = ? AND r.at >= ? ORDER BY r.at ASC, r.rowid ASC`,
     ),
     setAvailability: db.prepare('UPDATE agents SET availability = ? WHERE id = ?'),
+    noteByClientId: db.prepare<[string, string], NoteRow>('SELECT * FROM notes WHERE conversation_id = ? AND client_id = ?'),
+    insertNote: db.prepare('INSERT INTO notes (conversation_id, client_id, author_id, author_name, text, at) VALUES (?, ?, ?, ?, ?, ?)'),
+    notesOf: db.prepare<[string, number], NoteRow>('SELECT * FROM notes WHERE conversation_id = ? ORDER BY at ASC, rowid ASC LIMIT ?'),
     conversationById: db.prepare<[string], ConversationRow>(`${CONVERSATION_SELECT} WHERE c.id = ?`),
     conversationByStart: db.prepare<[string, string], ConversationRow>(
       `${CONVERSATION_SELECT} WHERE c.visitor_id = ? AND c.start_client_id = ?`,
@@ -534,6 +584,10 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       requiresIdentity: row.requires_identity === 1,
     };
     if (row.identity_secret !== null) site.identitySecret = row.identity_secret;
+    const hours = parseJson<BusinessHours | null>(row.business_hours, null);
+    if (hours !== null) site.businessHours = hours;
+    const theme = parseJson<SiteTheme | null>(row.theme, null);
+    if (theme !== null) site.theme = theme;
     return site;
   };
 
@@ -656,8 +710,19 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     createSite: (input: NewSite) => run(() => {
       const site: Site = { id: `site_${randomUUID()}`, key: input.key, allowedOrigins: [...input.allowedOrigins], requiresIdentity: input.requiresIdentity ?? false };
       if (input.identitySecret !== undefined) site.identitySecret = input.identitySecret;
+      if (input.businessHours !== undefined) site.businessHours = input.businessHours;
+      if (input.theme !== undefined) site.theme = input.theme;
       if (q.siteByKey.get(input.key) !== undefined) throw new ParleyError('STORAGE_CONFLICT', `the site key "${input.key}" is taken`);
-      q.insertSite.run(site.id, site.key, JSON.stringify(site.allowedOrigins), site.identitySecret ?? null, site.requiresIdentity ? 1 : 0, now());
+      q.insertSite.run(
+        site.id,
+        site.key,
+        JSON.stringify(site.allowedOrigins),
+        site.identitySecret ?? null,
+        site.requiresIdentity ? 1 : 0,
+        site.businessHours === undefined ? null : JSON.stringify(site.businessHours),
+        site.theme === undefined ? null : JSON.stringify(site.theme),
+        now(),
+      );
       return site;
     }),
     updateSite: (id, patch) => run(() =>
@@ -668,11 +733,29 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         const allowedOrigins = patch.allowedOrigins ?? site.allowedOrigins;
         const secret = patch.identitySecret === undefined ? (site.identitySecret ?? null) : patch.identitySecret;
         const requiresIdentity = patch.requiresIdentity ?? site.requiresIdentity;
-        q.updateSite.run(JSON.stringify(allowedOrigins), secret, requiresIdentity ? 1 : 0, id);
+        const hours = patch.businessHours === undefined ? (site.businessHours ?? null) : patch.businessHours;
+        const theme = patch.theme === undefined ? (site.theme ?? null) : patch.theme;
+        q.updateSite.run(
+          JSON.stringify(allowedOrigins),
+          secret,
+          requiresIdentity ? 1 : 0,
+          hours === null ? null : JSON.stringify(hours),
+          theme === null ? null : JSON.stringify(theme),
+          id,
+        );
         return toSite(q.siteById.get(id)!);
       })(),
     ),
     listSites: () => run(() => q.allSites.all().map(toSite)),
+    getSiteFaq: (siteId) => run(() => {
+      const row = q.siteFaq.get(siteId);
+      return row === undefined ? undefined : { siteId: row.site_id, source: row.source, updatedAt: row.updated_at };
+    }),
+    putSiteFaq: ({ siteId, source }) => run(() => {
+      const faq = { siteId, source, updatedAt: now() };
+      q.putSiteFaq.run(faq.siteId, faq.source, faq.updatedAt);
+      return faq;
+    }),
 
     createVisitor: (siteId) => run(() => {
       const visitor: Visitor = { id: `v_${randomUUID()}`, siteId, createdAt: now() };
@@ -899,6 +982,18 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         return record;
       }),
     ),
+    addNote: (input) => run(() =>
+      db.transaction((): { note: Note; duplicate: boolean } => {
+        const existing = q.noteByClientId.get(input.conversationId, input.clientId);
+        if (existing !== undefined) return { note: toNote(existing), duplicate: true };
+        if (q.statusAndSeq.get(input.conversationId) === undefined) throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
+        const at = now();
+        q.insertNote.run(input.conversationId, input.clientId, input.author.id, input.author.name ?? null, input.text, at);
+        const note: Note = { conversationId: input.conversationId, clientId: input.clientId, author: { ...input.author, role: 'agent' }, text: input.text, at };
+        return { note, duplicate: false };
+      })(),
+    ),
+    listNotes: (conversationId, limit) => run(() => q.notesOf.all(conversationId, Math.max(1, Math.floor(limit))).map(toNote)),
     rate: (input) => run(() =>
       db.transaction(() => {
         if (getConversationSync(input.conversationId) === undefined) {

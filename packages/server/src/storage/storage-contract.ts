@@ -4,8 +4,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ParleyError, type Author } from '@parley/protocol';
 import type { Storage } from './storage.js';
+import { runNoteContract } from './note-contract.js';
 import { runPrivacyContract } from './privacy-contract.js';
 import { runRoutingContract } from './routing-contract.js';
+import { runSiteSettingsContract } from './site-settings-contract.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -24,6 +26,8 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
 export function runStorageContract(name: string, makeStorage: () => Storage | Promise<Storage>): void {
   runPrivacyContract(name, makeStorage);
   runRoutingContract(name, makeStorage);
+  runNoteContract(name, makeStorage);
+  runSiteSettingsContract(name, makeStorage);
   describe(`Storage contract: ${name}`, () => {
     let storage: Storage;
     let siteId: string;

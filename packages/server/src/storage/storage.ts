@@ -14,6 +14,8 @@ import type {
   TranscriptItem,
   VisitorProfile,
 } from '@parley/protocol';
+import type { FaqStore } from './faq-store.js';
+import type { NoteStore } from './note-store.js';
 import type { PrivacyStore } from './privacy-store.js';
 import type { RoutingStore } from './routing-store.js';
 
@@ -30,6 +32,27 @@ export interface Site {
   identitySecret?: string;
   /** When true, a visitor session needs a verified identity: `hello` without a valid one is refused. */
   requiresIdentity: boolean;
+  /** When people answer chats; absent: no hours set (always open). Public (the widget may show it). */
+  businessHours?: BusinessHours;
+  /** How the widget looks on this site; public. */
+  theme?: SiteTheme;
+}
+
+/** Weekly opening hours in one IANA time zone. */
+export interface BusinessHours {
+  /** IANA zone, e.g. `Europe/Lisbon`. */
+  timezone: string;
+  /** Open days; a weekday not listed is closed. `day` 0 = Sunday … 6 = Saturday; `open` < `close`, `HH:MM`. */
+  days: Array<{ day: number; open: string; close: string }>;
+}
+
+/** The widget's look for a site (same names as the widget's own `theme` and `greeting` options). */
+export interface SiteTheme {
+  /** `#rgb` or `#rrggbb`. */
+  color?: string;
+  position?: 'left' | 'right';
+  /** First bubble the shopper sees. */
+  greeting?: string;
 }
 
 /** What `createSite` needs; `requiresIdentity` defaults to false. */
@@ -38,6 +61,8 @@ export interface NewSite {
   allowedOrigins: string[];
   identitySecret?: string;
   requiresIdentity?: boolean;
+  businessHours?: BusinessHours;
+  theme?: SiteTheme;
 }
 
 /** Fields `updateSite` may change; `identitySecret: null` removes the secret. */
@@ -45,6 +70,10 @@ export interface SitePatch {
   allowedOrigins?: string[];
   identitySecret?: string | null;
   requiresIdentity?: boolean;
+  /** `null` removes the hours. */
+  businessHours?: BusinessHours | null;
+  /** `null` removes the theme. */
+  theme?: SiteTheme | null;
 }
 
 export interface Visitor {
@@ -180,7 +209,7 @@ export interface Transition {
  * database reject with `ParleyError('STORAGE_UNAVAILABLE', …, { retryable: true })`; domain refusals reject with
  * the domain code (`CONVERSATION_NOT_FOUND`, `CONVERSATION_CLOSED`).
  */
-export interface Storage extends RoutingStore, PrivacyStore {
+export interface Storage extends RoutingStore, PrivacyStore, FaqStore, NoteStore {
   getSiteByKey(key: string): Promise<Site | undefined>;
   getSite(id: string): Promise<Site | undefined>;
   /** The site used when a visitor sends no `siteKey` (key `demo` until multi-site lands). */

@@ -1,0 +1,60 @@
+// The contract for a site's public settings (business hours, theme) and its FAQ source (FaqStore);
+// runStorageContract runs it for every adapter. Test-only module.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BusinessHours, Storage } from './storage.js';
+
+const HOURS: BusinessHours = { timezone: 'Europe/Lisbon', days: [{ day: 1, open: '09:00', close: '17:30' }, { day: 5, open: '10:00', close: '16:00' }] };
+
+export function runSiteSettingsContract(name: string, makeStorage: () => Storage | Promise<Storage>): void {
+  describe(`site settings and FAQ contract: ${name}`, () => {
+    let storage: Storage;
+
+    beforeEach(async () => {
+      storage = await makeStorage();
+    });
+    afterEach(async () => {
+      await storage.close();
+    });
+
+    it('stores business hours and theme on create, keeps them across unrelated patches, and removes them with null', async () => {
+      const created = await storage.createSite({ key: 'hours-shop', allowedOrigins: ['*'], businessHours: HOURS, theme: { color: '#0a7', position: 'left', greeting: 'Olá!' } });
+      expect(created).toMatchObject({ businessHours: HOURS, theme: { color: '#0a7', position: 'left', greeting: 'Olá!' } });
+      expect(await storage.getSiteByKey('hours-shop')).toEqual(created);
+
+      const patched = await storage.updateSite(created.id, { allowedOrigins: ['https://shop.example'] });
+      expect(patched).toMatchObject({ allowedOrigins: ['https://shop.example'], businessHours: HOURS, theme: { color: '#0a7' } });
+
+      const themed = await storage.updateSite(created.id, { theme: { position: 'right' } });
+      expect(themed!.theme).toEqual({ position: 'right' });
+      expect(themed!.businessHours).toEqual(HOURS);
+
+      const cleared = await storage.updateSite(created.id, { businessHours: null, theme: null });
+      expect(cleared!.businessHours).toBeUndefined();
+      expect(cleared!.theme).toBeUndefined();
+      expect(cleared!.allowedOrigins).toEqual(['https://shop.example']);
+      expect((await storage.listSites()).find((s) => s.id === created.id)).toEqual(cleared);
+    });
+
+    it('a site without settings reads without them', async () => {
+      const site = await storage.getDefaultSite();
+      expect(site.businessHours).toBeUndefined();
+      expect(site.theme).toBeUndefined();
+    });
+
+    it('keeps one FAQ source per site, replaced on put', async () => {
+      const demo = await storage.getDefaultSite();
+      const other = await storage.createSite({ key: 'faq-shop', allowedOrigins: ['*'] });
+      expect(await storage.getSiteFaq(demo.id)).toBeUndefined();
+
+      const first = await storage.putSiteFaq({ siteId: demo.id, source: '## Hi?\nHello, with ünïcode ✓' });
+      expect(first).toMatchObject({ siteId: demo.id, source: '## Hi?\nHello, with ünïcode ✓' });
+      expect(typeof first.updatedAt).toBe('number');
+      await storage.putSiteFaq({ siteId: other.id, source: '## Other?\nYes' });
+      const second = await storage.putSiteFaq({ siteId: demo.id, source: '## Bye?\nBye' });
+
+      expect(await storage.getSiteFaq(demo.id)).toEqual(second);
+      expect((await storage.getSiteFaq(other.id))!.source).toBe('## Other?\nYes');
+    });
+  });
+}
