@@ -1,13 +1,14 @@
 // Shared set-up for the widget's Chromium suites: a host page with the README's script-tag snippet, a static site
 // that serves it next to packages/widget/dist, an in-process @parley/server with an agent (a Node transport
 // client), and page probes that see through the shadow root. No assertions here: each suite asserts its own.
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFaqMarkdown } from '@parley/faq';
-import { createServer, type ParleyServer } from '@parley/server';
+import { createServer, hashAgentToken, type ParleyServer } from '@parley/server';
 import type { DeliveredMessage, ParleyClient } from '@parley/transport';
 import { createClient, memoryStorage } from '@parley/transport';
 import type { Page } from 'playwright-core';
@@ -103,7 +104,11 @@ export interface AgentDesk {
   queued: string[];
   messages: DeliveredMessage[];
   ratings: number[];
-  /** Another agent (its own socket) on the same site, e.g. with a hostile name. */
+  /**
+   * Another agent (its own socket) on the same site, e.g. with a hostile name. The record is written straight to
+   * storage, so an avatar URL createAgent would refuse (`javascript:`) still reaches the widget: its own check is
+   * what a suite tests, for rows stored before the server checked them or by another server.
+   */
   connectAgent(input: { name: string; avatarUrl?: string }): Promise<ParleyClient>;
   /** Waits for a conversation to be queued after `known` of them were, accepts it and joins it. */
   acceptNext(known?: number): Promise<string>;
@@ -119,7 +124,9 @@ export async function startAgentDesk(name = 'Alice', options: Partial<Parameters
   const wsUrl = url.replace(/^http/, 'ws');
   const clients: ParleyClient[] = [];
   const connectAgent = async (input: { name: string; avatarUrl?: string }): Promise<ParleyClient> => {
-    const { token } = await parley.createAgent(input);
+    const token = `pat_${randomBytes(32).toString('base64url')}`;
+    const siteId = (await parley.storage.getDefaultSite()).id;
+    await parley.storage.createAgent({ siteId, name: input.name, tokenHash: hashAgentToken(token), ...(input.avatarUrl === undefined ? {} : { avatarUrl: input.avatarUrl }) });
     const client = createClient({ url: `${wsUrl}/ws/agent`, role: 'agent', WebSocket: WebSocket as never, getToken: () => token, storage: memoryStorage() });
     clients.push(client);
     await client.request({ type: 'agent.availability', availability: 'online' });

@@ -54,10 +54,32 @@ export interface WidgetConfig {
   messages?: Record<string, string>;
   /** Returns a visitor token for identified shoppers (signed by your backend). */
   getToken?: () => Promise<string | undefined> | string | undefined;
+  /**
+   * The signed-in shopper, proven by your backend with the site's identity secret: `{ userId, hmac }` (hex
+   * HMAC-SHA256 of the user id) or `{ jwt }` (HS256, `sub` = user id, short `exp`). Needed when the site requires a
+   * verified identity. `identify()` can set or replace it later; it is sent with the next connection.
+   */
+  identity?: WidgetIdentity;
+  /**
+   * Asked before every connection attempt, so a short-lived JWT is fetched afresh on each reconnect. What it
+   * returns wins over `identity`; returning nothing falls back to it.
+   * @example getIdentity: () => fetch('/chat-identity').then((r) => r.json()) // → { jwt }
+   */
+  getIdentity?: () => Promise<WidgetIdentity | undefined> | WidgetIdentity | undefined;
 }
 
-/** `identify` data: shown to agents and used to pre-fill the pre-chat form. */
-export type IdentifyData = Pick<VisitorProfile, 'name' | 'email'>;
+/** A shopper identity signed by the site's backend: give `hmac` with `userId`, or a `jwt`. */
+export interface WidgetIdentity {
+  userId?: string;
+  hmac?: string;
+  jwt?: string;
+}
+
+/**
+ * `identify` data: `name` and `email` are shown to agents and pre-fill the pre-chat form; `userId` with `hmac`, or
+ * `jwt`, is the shopper's signed identity (see `WidgetConfig.identity`).
+ */
+export type IdentifyData = Pick<VisitorProfile, 'name' | 'email'> & WidgetIdentity;
 
 /** Every event the widget emits, with its payload. */
 export interface WidgetEvents {

@@ -9,6 +9,7 @@ export type {
   WidgetEventName,
   WidgetEvents,
   WidgetFaqEntry,
+  WidgetIdentity,
   WidgetTheme,
 } from './embed-api.js';
 export { linkify, safeHref, type Segment } from './linkify.js';

@@ -15,12 +15,17 @@ const { entries } = faqEngine.parseFaqMarkdown(readFileSync(new URL('../../faq/f
 
 function boot(config: Partial<WidgetConfig> = {}) {
   const fake = createFakeClient();
-  const start: StartApp = (ctx) => startApp(ctx, async () => fake.client);
+  const identities: Array<() => unknown> = [];
+  const start: StartApp = (ctx) =>
+    startApp(ctx, async (_ctx, identity) => {
+      identities.push(identity);
+      return fake.client;
+    });
   const modules: Partial<Record<keyof ModuleMap, unknown>> = { faq: faqRuntime, 'faq-build': faqEngine };
   const load = (async (name: keyof ModuleMap) => modules[name] ?? Promise.reject(new Error('no transport in unit tests'))) as never;
   const api = createController({ server: 'wss://chat.test/ws/visitor', siteKey: 's1', locale: 'en', faq: entries, messages: en, ...config }, async () => start, load, 'https://cdn.test/');
   const root = document.querySelector('[data-pos]')!.shadowRoot!;
-  return { api, fake, root, launcher: root.querySelector('button')! };
+  return { api, fake, root, launcher: root.querySelector('button')!, identity: () => identities.at(-1)?.() };
 }
 const settle = () => act(async () => {
   await new Promise((r) => setTimeout(r, 0));
@@ -96,6 +101,38 @@ describe('startApp', () => {
     expect(unread).toHaveBeenCalledWith({ count: 1 });
     expect(launcher.getAttribute('aria-label')).toBe('Open chat (1 unread)');
     expect(launcher.querySelector('.pb')!.textContent).toBe('1');
+  });
+
+  it('hands the transport the identity from boot, replaced by identify() and kept when identify() has none', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('{}')));
+    localStorage.setItem('parley:s1:active', 'c1');
+    const { api, identity } = boot({ identity: { userId: 'u1', hmac: 'aa' } });
+    await settle();
+    expect(identity()).toEqual({ userId: 'u1', hmac: 'aa' });
+    api.identify({ name: 'Jo', email: 'jo@example.com' });
+    expect(identity()).toEqual({ userId: 'u1', hmac: 'aa' });
+    // Asked afresh at every connection attempt, so a new JWT is used from the next one on.
+    api.identify({ jwt: 'h.p.s' });
+    expect(identity()).toEqual({ jwt: 'h.p.s' });
+    // An HMAC without its user id, or non-strings, are not an identity: the last good one stays.
+    api.identify({ hmac: 'bb' } as never);
+    api.identify({ userId: 7, hmac: [] } as never);
+    expect(identity()).toEqual({ jwt: 'h.p.s' });
+  });
+
+  it('shows a notice, not a crash, when the server refuses the identity, and clears it once connected', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('{}')));
+    localStorage.setItem('parley:s1:active', 'c1');
+    const { api, fake, root } = boot();
+    const errors = vi.fn();
+    api.on('error', errors);
+    api.open();
+    await settle();
+    act(() => fake.emit('error', Object.assign(new Error('identity required'), { code: 'AUTH_IDENTITY_REQUIRED' }) as never));
+    expect(errors).toHaveBeenCalledWith({ code: 'AUTH_IDENTITY_REQUIRED', message: 'identity required' });
+    expect(root.querySelector('[role=alert]')!.textContent).toBe(en['identity.failed']);
+    act(() => fake.emit('state', 'open'));
+    expect(root.querySelector('[role=alert]')).toBeNull();
   });
 
   it('shutdown closes the socket and clears our keys', async () => {

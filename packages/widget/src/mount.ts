@@ -1,5 +1,6 @@
 // Starts the app inside the controller's shadow root: store, transport client, locale, panel, tab sync, page
 // tracking. Everything here starts at mount() and stops at destroy(); nothing runs at import.
+import type { VisitorIdentity } from '@parley/protocol';
 import { h, render } from 'preact';
 import { Panel } from './components/Panel.js';
 import type { AppContext, AppInstance } from './controller.js';
@@ -7,6 +8,7 @@ import { createFaqLoader } from './faq-source.js';
 import { I18nContext, StoreContext } from './hooks/use-store.js';
 import { loadLocale, pickLocale } from './i18n/load-locale.js';
 import { createTranslator, type Translator } from './i18n/t.js';
+import { readIdentity } from './identity.js';
 import { syncLauncher } from './launcher-sync.js';
 import { trackPages } from './page-tracker.js';
 import { ACTIVE_KEY, clearKeys, READ_KEY, readKey, TOKEN_KEY, writeKey } from './storage-keys.js';
@@ -16,16 +18,21 @@ import { PANEL_CSS } from './styles/panel-css.js';
 import { createTabSync, type TabSync } from './tab-sync.js';
 import { sheet } from './theme.js';
 
-/** Test seam: build the transport client yourself (a fake, or one with a custom WebSocket). */
-export type ClientFactory = (ctx: AppContext) => Promise<ChatClient>;
+/**
+ * Test seam: build the transport client yourself (a fake, or one with a custom WebSocket). `identity` is the
+ * shopper identity from `boot`/`identify()` as it is at each connection attempt.
+ */
+export type ClientFactory = (ctx: AppContext, identity: () => VisitorIdentity | undefined) => Promise<ChatClient>;
 
-const defaultClient: ClientFactory = async ({ config, prefix, load }) => {
+const defaultClient: ClientFactory = async ({ config, prefix, load }, identity) => {
   const { createVisitorClient, localStorageStorage } = await load('transport');
   const client = createVisitorClient({
     url: config.server,
     siteKey: config.siteKey,
     storage: localStorageStorage(prefix),
     getToken: async () => (await config.getToken?.()) ?? readKey(prefix, TOKEN_KEY) ?? undefined,
+    // Asked before every attempt: a refreshed JWT (getIdentity) or one identify() gave since the last attempt.
+    getIdentity: async () => readIdentity(await config.getIdentity?.()) ?? identity(),
   });
   client.on('token', (token) => void writeKey(prefix, TOKEN_KEY, token));
   return client;
@@ -43,8 +50,10 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
   root.prepend(container);
 
   let sync: TabSync | undefined;
+  // Lives only as long as this app: shutdown (and destroy) forget it with everything else.
+  let identity = readIdentity(config.identity);
   const store: WidgetStore = createWidgetStore({
-    client: () => makeClient(ctx),
+    client: () => makeClient(ctx, () => identity),
     loadFaq: createFaqLoader(config, locale, load),
     emit,
     setActive(id) {
@@ -137,7 +146,10 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
     open: () => store.getState().open(),
     close: () => store.getState().close(),
     toggle: () => store.getState().toggle(),
-    identify: (data) => store.getState().identify({ ...(data.name ? { name: String(data.name) } : {}), ...(data.email ? { email: String(data.email) } : {}) }),
+    identify(data) {
+      identity = readIdentity(data) ?? identity;
+      store.getState().identify({ ...(data?.name ? { name: String(data.name) } : {}), ...(data?.email ? { email: String(data.email) } : {}) });
+    },
     send(text) {
       store.getState().open();
       void store.getState().ask(text);

@@ -24,7 +24,7 @@ export function Panel({ title, preChat }: PanelProps) {
   const agent = useStore((s) => s.conversation.agent);
   const status = useStore((s) => s.conversation.status);
   const ref = useRef<HTMLDivElement>(null);
-  // Agents' avatar URLs are not checked by the server: only http(s) ones are drawn.
+  // The server refuses non-http(s) avatars it is given, but not rows stored before that or other servers': check.
   const avatar = safeImageSrc(agent?.avatarUrl);
 
   useEffect(() => {

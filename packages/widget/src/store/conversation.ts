@@ -50,6 +50,16 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
     deps.emit('error', { code: readCode(cause) ?? code, message: cause instanceof Error ? cause.message : String(cause) });
   const event = (key: string, vars?: Record<string, string>): void => get().addItems([{ kind: 'event', id: deps.uuid(), key, vars }]);
 
+  // Whether `name`'s join is already on screen since the last agent left: the frame and the stored event both say
+  // it, once per join; the same agent joining again after a requeue is a new join.
+  const hasJoined = (name?: string): boolean => {
+    for (const i of [...conv().items].reverse()) {
+      if (i.kind === 'event' && i.key === 'agent.left') return false;
+      if (i.kind === 'event' && i.key === 'agent.joined' && i.vars?.name === name) return true;
+    }
+    return false;
+  };
+
   let connecting: Promise<ChatClient> | undefined;
   function connect(): Promise<ChatClient> {
     connecting ??= deps.client().then((c) => {
@@ -60,10 +70,16 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
         c.on('state', (state) => {
           if (state === 'open') {
             wasOnline = true;
-            if (get().ui.notice === 'connection.lost') get().setNotice(undefined);
+            const { notice } = get().ui;
+            if (notice === 'connection.lost' || notice === 'identity.failed') get().setNotice(undefined);
           } else if (wasOnline && (state === 'waiting' || state === 'offline')) get().setNotice('connection.lost');
         }),
-        c.on('error', (e) => report('WIDGET_TRANSPORT_ERROR', e)),
+        c.on('error', (e) => {
+          // The site requires a verified shopper and ours is missing, wrong or expired: say so. The transport keeps
+          // retrying, asking for the identity each time, so one given later through identify() still gets in.
+          if (isIdentityError(e)) get().setNotice('identity.failed');
+          report('WIDGET_TRANSPORT_ERROR', e);
+        }),
       ];
       return c;
     });
@@ -88,7 +104,7 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
     // Event messages carry no code yet, so the join is known by the server's fixed wording for it; other agent
     // events (transfers, back to the queue) stay as the server wrote them. TODO(#6): an event code on the wire.
     const isJoin = m.kind === 'event' && m.author.role === 'agent' && m.text === `${m.author.name} joined the conversation`;
-    if (isJoin && c.items.some((i) => i.kind === 'event' && i.key === 'agent.joined' && i.vars?.name === m.author.name)) return;
+    if (isJoin && hasJoined(m.author.name)) return;
     const item: TimelineItem = isJoin
       ? { kind: 'event', id: m.clientId, key: 'agent.joined', vars: { name: m.author.name ?? '' } }
       : m.kind === 'event'
@@ -145,11 +161,14 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
         setConv({ status: 'assigned', agent: f.agent, queue: undefined });
         // A shopper who left a message while nobody was online gets the chat back when an agent takes it.
         if (get().ui.view === 'offline') get().setView('chat');
-        if (!c.items.some((i) => i.kind === 'event' && i.key === 'agent.joined' && i.vars?.name === f.agent.name)) event('agent.joined', { name: f.agent.name });
+        if (!hasJoined(f.agent.name)) event('agent.joined', { name: f.agent.name });
         deps.emit('assigned', { conversationId: f.conversationId, agent: f.agent });
         return;
       case 'agent.left':
         event('agent.left', { name: f.agent.name });
+        // Gone past the grace period or handed on: back in the queue until someone joins (a transfer to another
+        // agent sends their agent.joined right after), so the queue position shows again and the header drops them.
+        if (c.status === 'assigned' && c.agent?.id === f.agent.id) setConv({ status: 'queued', agent: undefined, queue: undefined, agentTyping: undefined });
         return;
       case 'typing.update':
         if (f.author.role === 'visitor') return;
@@ -224,7 +243,8 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
       onEscalated(reply.conversationId, reply.reason, reply.status);
     } catch (cause) {
       setConv({ status: 'bot' });
-      get().setNotice('escalate.failed');
+      // The refused identity, not the dropped request it caused, is what the shopper can act on.
+      get().setNotice(isIdentityError(cause) || get().ui.notice === 'identity.failed' ? 'identity.failed' : 'escalate.failed');
       report('WIDGET_ESCALATE_FAILED', cause);
     }
   }
@@ -417,6 +437,9 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
     },
   };
 }
+
+/** The site requires a verified shopper and ours is missing, wrong or expired (close 4004). */
+const isIdentityError = (cause: unknown): boolean => !!readCode(cause)?.startsWith('AUTH_IDENTITY_');
 
 function readCode(cause: unknown): string | undefined {
   const code = (cause as { code?: unknown } | null)?.code;

@@ -137,6 +137,32 @@ describe('createWidgetStore: hand-off', () => {
     expect(t.events.filter(([e]) => e === 'assigned')).toHaveLength(1);
   });
 
+  it('goes back to the queue when the agent leaves, then shows whoever joins next (the same agent again too)', async () => {
+    const t = setup();
+    await toQueued(t);
+    const ana = { id: 'a1', name: 'Ana', avatarUrl: 'https://x.test/a.png' };
+    t.fake.frame({ type: 'agent.joined', conversationId: 'c1', agent: ana });
+    t.fake.frame({ type: 'typing.update', conversationId: 'c1', isTyping: true, author: { role: 'agent', id: 'a1', name: 'Ana' } });
+    // Ana's connection is gone past the grace period: the server requeues and says so.
+    t.fake.frame({ type: 'agent.left', conversationId: 'c1', agent: ana });
+    expect(t.s().conversation).toMatchObject({ status: 'queued', agent: undefined, queue: undefined, agentTyping: undefined });
+    t.fake.frame({ type: 'queue.update', conversationId: 'c1', position: 1, etaSeconds: 30 });
+    expect(t.s().conversation.queue).toEqual({ position: 1, etaSeconds: 30 });
+    t.fake.frame({ type: 'agent.joined', conversationId: 'c1', agent: ana });
+    expect(t.s().conversation).toMatchObject({ status: 'assigned', agent: ana, queue: undefined });
+    // Ana hands over to Bo: Bo's name and avatar replace hers, with a line each.
+    const bo = { id: 'a2', name: 'Bo', avatarUrl: 'https://x.test/b.png' };
+    t.fake.frame({ type: 'agent.left', conversationId: 'c1', agent: ana });
+    t.fake.frame({ type: 'agent.joined', conversationId: 'c1', agent: bo });
+    expect(t.s().conversation).toMatchObject({ status: 'assigned', agent: bo });
+    const lines = t.s().conversation.items.flatMap((i) => (i.kind === 'event' ? [`${i.key} ${i.vars?.name}`] : []));
+    expect(lines).toEqual(['agent.joined Ana', 'agent.left Ana', 'agent.joined Ana', 'agent.left Ana', 'agent.joined Bo']);
+    expect(t.events.filter(([e]) => e === 'assigned').map(([, p]) => (p as { agent: { name: string } }).agent.name)).toEqual(['Ana', 'Ana', 'Bo']);
+    // A stale agent.left for someone else changes nothing.
+    t.fake.frame({ type: 'agent.left', conversationId: 'c1', agent: ana });
+    expect(t.s().conversation).toMatchObject({ status: 'assigned', agent: bo });
+  });
+
   it('offers "leave a message" when nobody is online', async () => {
     const t = setup({ escalateStatus: 'offline' });
     await t.s().escalate();
