@@ -41,6 +41,8 @@ const message = obj({
   text: str('maxTextLength'),
   at: time,
   attachments,
+  // A string, not oneOf: a code added later must not make older clients refuse the whole message.
+  event: opt(str('maxIdLength', 1)),
 });
 
 export const CLIENT_FIELDS: Readonly<Record<ClientFrameType, Fields>> = {

@@ -43,7 +43,19 @@ export interface Message {
   /** Server time, ms since the epoch. */
   at: number;
   attachments?: Attachment[];
+  /**
+   * On `event` messages the server wrote: what happened, so clients can word it themselves (`text` stays the
+   * server's English). Known codes are `MessageEventCode`; ignore any other (newer servers may add some).
+   */
+  event?: MessageEventCode | (string & {});
 }
+
+/**
+ * `joined`: an agent took the conversation (author: that agent); `left`: the agent was gone past the grace period
+ * and the conversation went back to the queue; `requeued`: the agent put it back in the queue; `transferred`: the
+ * agent handed it to another (who then joins); `closed`: closed by the visitor or an agent.
+ */
+export type MessageEventCode = 'joined' | 'left' | 'requeued' | 'transferred' | 'closed';
 
 /** One step of self-service before the hand-off, so the agent sees what the shopper already tried. */
 export interface TranscriptItem {

@@ -11,11 +11,13 @@ import {
   type ConversationStatus,
   type EscalationReason,
   type Message,
+  type MessageEventCode,
   type Note,
   type Role,
   type TranscriptItem,
   type VisitorProfile,
 } from '@parley/protocol';
+import { eventClientId, withEventCode } from './event-codes.js';
 import { createJsonLogger, describeError } from '../logger.js';
 import type {
   Agent,
@@ -385,7 +387,7 @@ function toMessage(row: MessageRow): Message {
   if (row.author_name !== null) message.author.name = row.author_name;
   const attachments = jsonArray<Attachment>(row.attachments);
   if (attachments !== undefined) message.attachments = attachments;
-  return message;
+  return withEventCode(message);
 }
 
 const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme';
@@ -584,7 +586,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       at,
     };
     if (input.attachments !== undefined) message.attachments = input.attachments;
-    return message;
+    return withEventCode(message);
   }
 
   /**
@@ -690,8 +692,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     return inTransaction(body);
   }
 
-  async function writeEvent(client: pg.PoolClient, conversationId: string, author: Message['author'], text: string, seq: number) {
-    const event = await insertMessage(client, { conversationId, clientId: `evt_${randomUUID()}`, author, kind: 'event', text }, seq);
+  async function writeEvent(client: pg.PoolClient, conversationId: string, author: Message['author'], text: string, seq: number, code: MessageEventCode) {
+    const event = await insertMessage(client, { conversationId, clientId: eventClientId(code), author, kind: 'event', text }, seq);
     if (event === undefined) throw unavailable(new Error('event clientId collided'));
     return event;
   }
@@ -1009,7 +1011,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         if (rows[0] === undefined) return { changed: false, conversation: await getConversationWith(client, conversationId) };
         await client.query('UPDATE agents SET last_assigned_at = $1 WHERE id = $2', [at, agent.id]);
         const author = { role: 'agent' as const, id: agent.id, name: agent.name };
-        const event = await writeEvent(client, conversationId, author, `${agent.name} joined the conversation`, rows[0].last_seq);
+        const event = await writeEvent(client, conversationId, author, `${agent.name} joined the conversation`, rows[0].last_seq, 'joined');
         return { changed: true, conversation: await getConversationWith(client, conversationId), event };
       }),
     closeConversation: (conversationId, by: Role, reason) =>
@@ -1021,7 +1023,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           [now(), by, reason ?? null, conversationId],
         );
         if (rows[0] === undefined) return { changed: false, conversation: await getConversationWith(client, conversationId) };
-        const event = await writeEvent(client, conversationId, { role: 'system', id: 'system' }, `Conversation closed by the ${by}`, rows[0].last_seq);
+        const event = await writeEvent(client, conversationId, { role: 'system', id: 'system' }, `Conversation closed by the ${by}`, rows[0].last_seq, 'closed');
         return { changed: true, conversation: await getConversationWith(client, conversationId), event };
       }),
     async searchConversations(search) {
@@ -1282,7 +1284,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         if (taken.rows[0] === undefined) return { kind: 'empty' };
         await client.query('UPDATE agents SET last_assigned_at = $1 WHERE id = $2', [at, agent.id]);
         const author = { role: 'agent' as const, id: agent.id, name: agent.name };
-        const event = await writeEvent(client, id, author, `${agent.name} joined the conversation`, taken.rows[0].last_seq);
+        const event = await writeEvent(client, id, author, `${agent.name} joined the conversation`, taken.rows[0].last_seq, 'joined');
         return { kind: 'assigned', transition: { changed: true, conversation: await getConversationWith(client, id), event } };
       }),
     transfer: (conversationId, fromAgentId, from, to) =>
@@ -1312,7 +1314,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         if (rows[0] === undefined) return { changed: false, conversation: await getConversationWith(client, conversationId), refusal: 'not_assigned' };
         const author = { role: 'agent' as const, id: from.id, name: from.name };
         const text = to === undefined ? `${from.name} put the conversation back in the queue` : `${from.name} transferred the conversation to ${to.name}`;
-        const event = await writeEvent(client, conversationId, author, text, rows[0].last_seq);
+        const event = await writeEvent(client, conversationId, author, text, rows[0].last_seq, to === undefined ? 'requeued' : 'transferred');
         return { changed: true, conversation: await getConversationWith(client, conversationId), event };
       }),
     requeueAbandoned: ({ liveSinceMs, goneBeforeMs }) =>
@@ -1340,7 +1342,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           if (updated.rows[0] === undefined) continue;
           const agent: AgentInfo =
             row.agent_avatar_url === null ? { id: row.agent_id, name: row.agent_name } : { id: row.agent_id, name: row.agent_name, avatarUrl: row.agent_avatar_url };
-          const event = await writeEvent(client, row.id, { role: 'system', id: 'system' }, `${agent.name} left; waiting for another agent`, updated.rows[0].last_seq);
+          const event = await writeEvent(client, row.id, { role: 'system', id: 'system' }, `${agent.name} left; waiting for another agent`, updated.rows[0].last_seq, 'left');
           moved.push({ siteId: row.site_id, agent, transition: { changed: true, conversation: await getConversationWith(client, row.id), event } });
         }
         return moved;

@@ -70,7 +70,7 @@ export function runRoutingContract(name: string, makeStorage: () => Storage | Pr
       expect(first.kind).toBe('assigned');
       if (first.kind !== 'assigned') return;
       expect(first.transition.conversation).toMatchObject({ id: ids[0], status: 'assigned', agent: { id: ann.id } });
-      expect(first.transition.event).toMatchObject({ kind: 'event', seq: 1, author: { role: 'agent', id: ann.id } });
+      expect(first.transition.event).toMatchObject({ kind: 'event', event: 'joined', seq: 1, author: { role: 'agent', id: ann.id } });
       expect(await storage.assignNext(siteId, ann)).toMatchObject({ kind: 'assigned', transition: { conversation: { id: ids[1] } } });
       expect(await storage.assignNext(siteId, ann)).toEqual({ kind: 'full' });
       expect((await storage.listQueue(siteId)).map((q) => q.conversationId)).toEqual([ids[2]]);
@@ -122,13 +122,14 @@ export function runRoutingContract(name: string, makeStorage: () => Storage | Pr
       await storage.setAgentCapacity(ben.id, 1);
       const moved = await storage.transfer(id!, ann.id, ann, ben);
       expect(moved).toMatchObject({ changed: true, conversation: { status: 'assigned', agent: { id: ben.id } } });
-      expect(moved.event?.text).toContain('Ben');
+      expect(moved.event).toMatchObject({ event: 'transferred', text: expect.stringContaining('Ben') });
       // Ann no longer has it.
       expect((await storage.transfer(id!, ann.id, ann, undefined)).changed).toBe(false);
       const back = await storage.transfer(id!, ben.id, ben, undefined);
       expect(back.changed).toBe(true);
       expect(back.conversation?.status).toBe('queued');
       expect(back.conversation?.agent).toBeUndefined();
+      expect(back.event?.event).toBe('requeued');
       expect((await storage.listQueue(siteId)).map((q) => q.conversationId)).toEqual([id]);
     });
 
@@ -150,7 +151,7 @@ export function runRoutingContract(name: string, makeStorage: () => Storage | Pr
       for (const m of moved) {
         expect(m.agent.id).toBe(ann.id);
         expect(m.transition.conversation?.status).toBe('queued');
-        expect(m.transition.event).toMatchObject({ kind: 'event', author: { role: 'system' } });
+        expect(m.transition.event).toMatchObject({ kind: 'event', event: 'left', author: { role: 'system' } });
       }
       expect(await storage.requeueAbandoned({ liveSinceMs: t0 - 1000, goneBeforeMs: t0 + 1000 })).toEqual([]);
       expect((await storage.getConversation(b1!))?.agent?.id).toBe(ben.id);

@@ -13,11 +13,13 @@ import {
   type ConversationStatus,
   type EscalationReason,
   type Message,
+  type MessageEventCode,
   type Note,
   type Role,
   type TranscriptItem,
   type VisitorProfile,
 } from '@parley/protocol';
+import { eventClientId, withEventCode } from './event-codes.js';
 import type {
   Agent,
   AgentRole,
@@ -340,7 +342,7 @@ function toMessage(row: MessageRow): Message {
   if (row.author_name !== null) message.author.name = row.author_name;
   const attachments = parseJson<Attachment[] | null>(row.attachments, null);
   if (attachments !== null) message.attachments = attachments;
-  return message;
+  return withEventCode(message);
 }
 
 interface PendingAppend {
@@ -641,7 +643,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       at,
     };
     if (input.attachments !== undefined) message.attachments = input.attachments;
-    return { message, duplicate: false };
+    return { message: withEventCode(message), duplicate: false };
   }
 
   // Group commit: every append of one event-loop turn shares one transaction (one fsync), then all are acked.
@@ -688,8 +690,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     return db.transaction(body)();
   }
 
-  function writeEvent(conversationId: string, author: Message['author'], text: string): Message {
-    return insertOne({ conversationId, clientId: `evt_${randomUUID()}`, author, kind: 'event', text }).message;
+  function writeEvent(conversationId: string, author: Message['author'], text: string, code: MessageEventCode): Message {
+    return insertOne({ conversationId, clientId: eventClientId(code), author, kind: 'event', text }).message;
   }
 
   const storage: Storage = {
@@ -910,7 +912,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         if (info.changes !== 1) return { changed: false, conversation: getConversationSync(conversationId) };
         r.touchAssigned.run(at, agent.id);
         const author = { role: 'agent' as const, id: agent.id, name: agent.name };
-        const event = writeEvent(conversationId, author, `${agent.name} joined the conversation`);
+        const event = writeEvent(conversationId, author, `${agent.name} joined the conversation`, 'joined');
         return { changed: true, conversation: getConversationSync(conversationId), event };
       }),
     ),
@@ -920,7 +922,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         if (before === undefined) return { changed: false, conversation: undefined };
         if (before.status === 'closed') return { changed: false, conversation: before };
         // The event is written before the status flips; text messages are refused once closed, events are not.
-        const event = writeEvent(conversationId, { role: 'system', id: 'system' }, `Conversation closed by the ${by}`);
+        const event = writeEvent(conversationId, { role: 'system', id: 'system' }, `Conversation closed by the ${by}`, 'closed');
         q.close.run(now(), by, reason ?? null, conversationId);
         return { changed: true, conversation: getConversationSync(conversationId), event };
       }),
@@ -1053,7 +1055,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         if (q.assign.run(agent.id, at, next.id).changes !== 1) return { kind: 'empty' };
         r.touchAssigned.run(at, agent.id);
         const author = { role: 'agent' as const, id: agent.id, name: agent.name };
-        const event = writeEvent(next.id, author, `${agent.name} joined the conversation`);
+        const event = writeEvent(next.id, author, `${agent.name} joined the conversation`, 'joined');
         return { kind: 'assigned', transition: { changed: true, conversation: getConversationSync(next.id), event } };
       }),
     ),
@@ -1067,7 +1069,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         if (info.changes !== 1) return { changed: false, conversation: getConversationSync(conversationId), refusal: 'not_assigned' };
         const author = { role: 'agent' as const, id: from.id, name: from.name };
         const text = to === undefined ? `${from.name} put the conversation back in the queue` : `${from.name} transferred the conversation to ${to.name}`;
-        const event = writeEvent(conversationId, author, text);
+        const event = writeEvent(conversationId, author, text, to === undefined ? 'requeued' : 'transferred');
         return { changed: true, conversation: getConversationSync(conversationId), event };
       }),
     ),
@@ -1077,7 +1079,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         for (const row of r.abandoned.all({ liveSince: liveSinceMs, goneBefore: goneBeforeMs })) {
           if (r.transferToQueue.run(now(), row.id, row.agent_id).changes !== 1) continue;
           const agent: AgentInfo = row.agent_avatar_url === null ? { id: row.agent_id, name: row.agent_name } : { id: row.agent_id, name: row.agent_name, avatarUrl: row.agent_avatar_url };
-          const event = writeEvent(row.id, { role: 'system', id: 'system' }, `${agent.name} left; waiting for another agent`);
+          const event = writeEvent(row.id, { role: 'system', id: 'system' }, `${agent.name} left; waiting for another agent`, 'left');
           moved.push({ siteId: row.site_id, agent, transition: { changed: true, conversation: getConversationSync(row.id), event } });
         }
         return moved;

@@ -200,7 +200,7 @@ export function runStorageContract(name: string, makeStorage: () => Storage | Pr
       expect([x.changed, y.changed].filter(Boolean)).toHaveLength(1);
       const winner = x.changed ? x : y;
       expect(winner.conversation).toMatchObject({ status: 'assigned', agent: { id: alice.id, name: 'Alice' }, lastSeq: 1 });
-      expect(winner.event).toMatchObject({ seq: 1, kind: 'event', author: { role: 'agent', id: alice.id } });
+      expect(winner.event).toMatchObject({ seq: 1, kind: 'event', event: 'joined', author: { role: 'agent', id: alice.id } });
       expect((await storage.listQueue(siteId)).map((e) => e.conversationId)).toEqual([second.id]);
       expect((await storage.assign('c_nope', alice)).conversation).toBeUndefined();
     });
@@ -210,8 +210,15 @@ export function runStorageContract(name: string, makeStorage: () => Storage | Pr
       await storage.appendMessage({ conversationId: conv.id, clientId: 'm1', author: visitor, kind: 'text', text: 'x' });
       const first = await storage.closeConversation(conv.id, 'agent', 'resolved');
       const second = await storage.closeConversation(conv.id, 'visitor');
-      expect(first).toMatchObject({ changed: true, conversation: { status: 'closed', lastSeq: 2 }, event: { seq: 2, kind: 'event' } });
+      expect(first).toMatchObject({ changed: true, conversation: { status: 'closed', lastSeq: 2 }, event: { seq: 2, kind: 'event', event: 'closed' } });
       expect(second.changed).toBe(false);
+      // The code is kept with the event (history and resume read it back); people's messages never have one, even
+      // with a clientId shaped like the server's own.
+      const page = await storage.listMessages({ conversationId: conv.id, afterSeq: 0, limit: 10 });
+      expect(page.messages.map((m) => m.event)).toEqual([undefined, 'closed']);
+      const other = await start('start-2');
+      await storage.appendMessage({ conversationId: other.id, clientId: 'evt_closed_1', author: visitor, kind: 'text', text: 'x' });
+      expect((await storage.listMessages({ conversationId: other.id, afterSeq: 0, limit: 10 })).messages.map((m) => m.event)).toEqual([undefined]);
       expect((await storage.closeConversation('c_nope', 'agent')).conversation).toBeUndefined();
     });
 
