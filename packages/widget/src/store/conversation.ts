@@ -50,15 +50,17 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
     deps.emit('error', { code: readCode(cause) ?? code, message: cause instanceof Error ? cause.message : String(cause) });
   const event = (key: string, vars?: Record<string, string>): void => get().addItems([{ kind: 'event', id: deps.uuid(), key, vars }]);
 
-  // Whether `name`'s join is already on screen since the last agent left: the frame and the stored event both say
-  // it, once per join; the same agent joining again after a requeue is a new join.
+  // Whether `name`'s join is on screen since they last left: the frame and the stored event both say it, once per
+  // join; the same agent joining again after a requeue is a new join.
   const hasJoined = (name?: string): boolean => {
     for (const i of [...conv().items].reverse()) {
-      if (i.kind === 'event' && i.key === 'agent.left') return false;
-      if (i.kind === 'event' && i.key === 'agent.joined' && i.vars?.name === name) return true;
+      if (i.kind !== 'event') continue;
+      if ((i.key === 'agent.left' && i.vars?.name === name) || i.key === 'agent.gone') return false;
+      if (i.key === 'agent.joined' && i.vars?.name === name) return true;
     }
     return false;
   };
+  const hasLine = (key: string): boolean => conv().items.some((i) => i.kind === 'event' && i.key === key);
 
   let connecting: Promise<ChatClient> | undefined;
   function connect(): Promise<ChatClient> {
@@ -99,14 +101,14 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
       }
       return;
     }
-    // The server records an agent joining as an event message, in English. Live, the `agent.joined` frame has already
-    // put the localised line on screen; from history (after a reload) the event is the only trace, shown localised.
-    // Event messages carry no code yet, so the join is known by the server's fixed wording for it; other agent
-    // events (transfers, back to the queue) stay as the server wrote them. TODO(#6): an event code on the wire.
-    const isJoin = m.kind === 'event' && m.author.role === 'agent' && m.text === `${m.author.name} joined the conversation`;
-    if (isJoin && hasJoined(m.author.name)) return;
-    const item: TimelineItem = isJoin
-      ? { kind: 'event', id: m.clientId, key: 'agent.joined', vars: { name: m.author.name ?? '' } }
+    // The server records joins, departures and the close as event messages with a code and English text: the code
+    // picks our own localised line. Live, the `agent.joined` and `conversation.closed` frames may have put that line
+    // on screen already; after a reload the event is the only trace. Without a known code: the text as written.
+    const key = m.kind === 'event' ? eventKey(m) : undefined;
+    const name = m.author.name ?? '';
+    if ((key === 'agent.joined' && hasJoined(name)) || (key === 'closed.notice' && hasLine(key))) return;
+    const item: TimelineItem = key
+      ? { kind: 'event', id: m.clientId, key, vars: { name } }
       : m.kind === 'event'
         ? { kind: 'event', id: m.clientId, text: m.text }
         : {
@@ -165,8 +167,7 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
         deps.emit('assigned', { conversationId: f.conversationId, agent: f.agent });
         return;
       case 'agent.left':
-        event('agent.left', { name: f.agent.name });
-        // Gone past the grace period or handed on: back in the queue until someone joins (a transfer to another
+        // The line comes with the server's event message (left, requeued or transferred, which names who). Gone past the grace period or handed on: back in the queue until someone joins (a transfer to another
         // agent sends their agent.joined right after), so the queue position shows again and the header drops them.
         if (c.status === 'assigned' && c.agent?.id === f.agent.id) setConv({ status: 'queued', agent: undefined, queue: undefined, agentTyping: undefined });
         return;
@@ -188,7 +189,7 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
       case 'conversation.closed':
         if (c.status === 'closed') return;
         setConv({ status: 'closed', agentTyping: undefined, queue: undefined });
-        event('closed.notice');
+        if (!hasLine('closed.notice')) event('closed.notice');
         deps.setActive(null);
         if (c.rating === 'idle') get().setView('rating');
         deps.emit('closed', { conversationId: f.conversationId, by: f.by });
@@ -436,6 +437,26 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
       connecting = undefined;
     },
   };
+}
+
+/**
+ * Our line for a server event: `left` is written by the system (the agent's connection is gone) and names nobody;
+ * `requeued` and `transferred` are by the agent who let go.
+ */
+function eventKey(m: Message): string | undefined {
+  switch (m.event) {
+    case 'joined':
+      return 'agent.joined';
+    case 'requeued':
+    case 'transferred':
+      return 'agent.left';
+    case 'left':
+      return 'agent.gone';
+    case 'closed':
+      return 'closed.notice';
+    default:
+      return undefined;
+  }
 }
 
 /** The site requires a verified shopper and ours is missing, wrong or expired (close 4004). */

@@ -144,19 +144,26 @@ describe('createWidgetStore: hand-off', () => {
     t.fake.frame({ type: 'agent.joined', conversationId: 'c1', agent: ana });
     t.fake.frame({ type: 'typing.update', conversationId: 'c1', isTyping: true, author: { role: 'agent', id: 'a1', name: 'Ana' } });
     // Ana's connection is gone past the grace period: the server requeues and says so.
+    // Ana's connection is gone past the grace period: the server requeues, stores the event, then says so.
+    const stored = (seq: number, event: string, author: { role: 'agent' | 'system'; id: string; name?: string }) =>
+      t.fake.emit('message', { conversationId: 'c1', seq, clientId: `evt_${seq}`, kind: 'event', event, text: 'English', at: seq, isMine: false, author });
+    stored(1, 'joined', { role: 'agent', id: 'a1', name: 'Ana' });
+    stored(2, 'left', { role: 'system', id: 'system' });
     t.fake.frame({ type: 'agent.left', conversationId: 'c1', agent: ana });
     expect(t.s().conversation).toMatchObject({ status: 'queued', agent: undefined, queue: undefined, agentTyping: undefined });
     t.fake.frame({ type: 'queue.update', conversationId: 'c1', position: 1, etaSeconds: 30 });
     expect(t.s().conversation.queue).toEqual({ position: 1, etaSeconds: 30 });
     t.fake.frame({ type: 'agent.joined', conversationId: 'c1', agent: ana });
+    stored(3, 'joined', { role: 'agent', id: 'a1', name: 'Ana' });
     expect(t.s().conversation).toMatchObject({ status: 'assigned', agent: ana, queue: undefined });
-    // Ana hands over to Bo: Bo's name and avatar replace hers, with a line each.
+    // Ana hands over to Bo (the server's order: left, Bo joined, then the stored transfer): Bo's name and avatar.
     const bo = { id: 'a2', name: 'Bo', avatarUrl: 'https://x.test/b.png' };
     t.fake.frame({ type: 'agent.left', conversationId: 'c1', agent: ana });
     t.fake.frame({ type: 'agent.joined', conversationId: 'c1', agent: bo });
+    stored(4, 'transferred', { role: 'agent', id: 'a1', name: 'Ana' });
     expect(t.s().conversation).toMatchObject({ status: 'assigned', agent: bo });
     const lines = t.s().conversation.items.flatMap((i) => (i.kind === 'event' ? [`${i.key} ${i.vars?.name}`] : []));
-    expect(lines).toEqual(['agent.joined Ana', 'agent.left Ana', 'agent.joined Ana', 'agent.left Ana', 'agent.joined Bo']);
+    expect(lines).toEqual(['agent.joined Ana', 'agent.gone ', 'agent.joined Ana', 'agent.joined Bo', 'agent.left Ana']);
     expect(t.events.filter(([e]) => e === 'assigned').map(([, p]) => (p as { agent: { name: string } }).agent.name)).toEqual(['Ana', 'Ana', 'Bo']);
     // A stale agent.left for someone else changes nothing.
     t.fake.frame({ type: 'agent.left', conversationId: 'c1', agent: ana });
@@ -185,9 +192,9 @@ describe('createWidgetStore: hand-off', () => {
     expect(t.s().ui.view).toBe('offline');
     const agent = { id: 'a1', name: 'Ana' };
     t.fake.frame({ type: 'agent.joined', conversationId: 'c1', agent });
-    // The server's own record of the join (an English event message) adds no second line, nor an unread.
+    // The server's own record of the join (an event message with its code) adds no second line, nor an unread.
     t.fake.emit('message', {
-      conversationId: 'c1', seq: 2, clientId: 'evt_1', kind: 'event', text: 'Ana joined the conversation', at: 5, isMine: false,
+      conversationId: 'c1', seq: 2, clientId: 'evt_1', kind: 'event', event: 'joined', text: 'Ana joined the conversation', at: 5, isMine: false,
       author: { role: 'agent', id: 'a1', name: 'Ana' },
     });
     expect(t.s().ui.view).toBe('chat');
@@ -195,12 +202,33 @@ describe('createWidgetStore: hand-off', () => {
       expect.objectContaining({ key: 'agent.joined', vars: { name: 'Ana' } }),
     ]);
     expect(t.s().ui.unread).toBe(0);
-    // Any other event by the agent (a transfer) is shown as the server wrote it.
-    t.fake.emit('message', {
-      conversationId: 'c1', seq: 3, clientId: 'evt_2', kind: 'event', text: 'Ana transferred the conversation to Bo', at: 6, isMine: false,
-      author: { role: 'agent', id: 'a1', name: 'Ana' },
-    });
-    expect(t.s().conversation.items.at(-1)).toMatchObject({ kind: 'event', text: 'Ana transferred the conversation to Bo' });
+    // An event without a code we know (an older server, a newer code) is shown as the server wrote it.
+    for (const [seq, event] of [[3, undefined], [4, 'escalated_to_mars']] as const) {
+      t.fake.emit('message', {
+        conversationId: 'c1', seq, clientId: `evt_${seq}`, kind: 'event', ...(event ? { event } : {}), text: `Ana did thing ${seq}`, at: 6, isMine: false,
+        author: { role: 'agent', id: 'a1', name: 'Ana' },
+      });
+      expect(t.s().conversation.items.at(-1)).toMatchObject({ kind: 'event', text: `Ana did thing ${seq}` });
+    }
+  });
+
+  it('words server events by their code, never in the server English, and shows the close once', async () => {
+    const t = setup();
+    await toQueued(t);
+    const ev = (seq: number, event: string, text: string, author: { role: 'agent' | 'system'; id: string; name?: string }) =>
+      t.fake.emit('message', { conversationId: 'c1', seq, clientId: `evt_${seq}`, kind: 'event', event, text, at: seq, isMine: false, author });
+    const ana = { role: 'agent' as const, id: 'a1', name: 'Ana' };
+    // After a reload, history alone: each event becomes our own line.
+    ev(1, 'joined', 'Ana joined the conversation', ana);
+    ev(2, 'left', 'Ana left; waiting for another agent', { role: 'system', id: 'system' });
+    ev(3, 'joined', 'Ana joined the conversation', ana);
+    ev(4, 'transferred', 'Ana transferred the conversation to Bo', ana);
+    // Live, the close frame comes too: one line, not the server's "Conversation closed by the agent" as well.
+    t.fake.frame({ type: 'conversation.closed', conversationId: 'c1', by: 'agent' });
+    ev(5, 'closed', 'Conversation closed by the agent', { role: 'system', id: 'system' });
+    const lines = t.s().conversation.items.flatMap((i) => (i.kind === 'event' ? [i.key ?? `text: ${i.text}`] : []));
+    expect(lines).toEqual(['agent.joined', 'agent.gone', 'agent.joined', 'agent.left', 'closed.notice']);
+    expect(t.s().conversation.items.some((i) => i.kind === 'event' && i.text !== undefined)).toBe(false);
   });
 
   it('ignores frames for other conversations', async () => {
