@@ -185,7 +185,14 @@ describe('decodeServerFrameWith', () => {
     expect(decodeServerFrameWith(SERVER_FIELDS, snapshot).ok).toBe(true);
     const r = decodeServerFrameWith(VISITOR_SERVER_FIELDS, snapshot);
     expect(r.ok ? null : r.error.code).toBe('PROTOCOL_UNKNOWN_TYPE');
-    expect(Object.keys(SERVER_FIELDS).filter((t) => !(t in VISITOR_SERVER_FIELDS))).toEqual(['queue.snapshot']);
+    expect(Object.keys(SERVER_FIELDS).filter((t) => !(t in VISITOR_SERVER_FIELDS)).sort()).toEqual(['note.new', 'queue.snapshot']);
+  });
+
+  it('an internal note decodes for agents and is an unknown type to a visitor', () => {
+    const note = encodeFrame({ type: 'note.new', note: { conversationId: 'c', clientId: 'n', author: { role: 'agent', id: 'a1' }, text: 'VIP', at: 1 } });
+    expect(decodeServerFrameWith(SERVER_FIELDS, note).ok).toBe(true);
+    const r = decodeServerFrameWith(VISITOR_SERVER_FIELDS, note);
+    expect(r.ok ? null : r.error.code).toBe('PROTOCOL_UNKNOWN_TYPE');
   });
 
   it('checks visitor frames as strictly as decodeServerFrame: size, JSON, depth, types, lengths', () => {

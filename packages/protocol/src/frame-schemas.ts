@@ -78,10 +78,11 @@ export const CLIENT_FIELDS: Readonly<Record<ClientFrameType, Fields>> = {
   'agent.availability': { availability: oneOf('online', 'away', 'offline'), capacity: opt(int(0, 100)) },
   'visitor.page': { conversationId: id, url: str(), title: opt(str()) },
   'conversation.transfer': { conversationId: id, toAgentId: opt(id) },
+  'note.add': { conversationId: id, clientId: id, text: str('maxTextLength', 1) },
 };
 
 /** Server frames only agents receive. */
-type AgentOnlyServerFrameType = 'queue.snapshot';
+type AgentOnlyServerFrameType = 'queue.snapshot' | 'note.new';
 
 /** A table of server frames a client accepts: any other type decodes as PROTOCOL_UNKNOWN_TYPE. */
 export type ServerFieldTable = Readonly<{ [T in ServerFrameType]?: Fields }>;
@@ -137,6 +138,7 @@ export const VISITOR_SERVER_FIELDS: Readonly<Record<Exclude<ServerFrameType, Age
 /** Every server frame: the visitor's plus the agent-only ones. */
 export const SERVER_FIELDS: Readonly<Record<ServerFrameType, Fields>> = {
   ...VISITOR_SERVER_FIELDS,
+  'note.new': { ref: opt(id), note: obj({ conversationId: id, clientId: id, author, text: str('maxTextLength'), at: time }) },
   'queue.snapshot': {
     entries: arr(
       obj({

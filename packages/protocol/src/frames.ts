@@ -57,6 +57,17 @@ export interface Message {
  */
 export type MessageEventCode = 'joined' | 'left' | 'requeued' | 'transferred' | 'closed';
 
+/** An agents-only remark on a conversation. Not a Message: it has no seq, so visitors' ordering never sees it. */
+export interface Note {
+  conversationId: string;
+  /** The author's idempotency key; stored once per (conversationId, clientId). */
+  clientId: string;
+  author: Author;
+  text: string;
+  /** Server time, ms since the epoch. */
+  at: number;
+}
+
 /** One step of self-service before the hand-off, so the agent sees what the shopper already tried. */
 export interface TranscriptItem {
   kind: 'question' | 'answer' | 'feedback' | 'escalation';
@@ -247,6 +258,19 @@ export interface TransferFrame {
   toAgentId?: string;
 }
 
+/**
+ * An agent adds an internal note to a conversation of their site. Notes are agents-only: they live outside the
+ * message seq (a visitor's transport never sees a gap), are never sent to a visitor's socket, and are never in
+ * `history.get` or resume replay. Idempotent on (conversationId, clientId). Reply `note.new` with the ref.
+ */
+export interface NoteAddFrame {
+  type: 'note.add';
+  ref: string;
+  conversationId: string;
+  clientId: string;
+  text: string;
+}
+
 export type ClientFrame =
   | HelloFrame
   | PingFrame
@@ -262,7 +286,8 @@ export type ClientFrame =
   | RateFrame
   | AvailabilityFrame
   | PageViewFrame
-  | TransferFrame;
+  | TransferFrame
+  | NoteAddFrame;
 
 export type ClientFrameType = ClientFrame['type'];
 
@@ -416,6 +441,13 @@ export interface ErrorFrame {
   conversationId?: string;
 }
 
+/** An internal note, to agents only: the reply to `note.add` (with its ref) and a push to every agent of the site. */
+export interface NoteNewFrame {
+  type: 'note.new';
+  ref?: string;
+  note: Note;
+}
+
 export type ServerFrame =
   | WelcomeFrame
   | PongFrame
@@ -436,6 +468,7 @@ export type ServerFrame =
   | RatedFrame
   | ResultFrame
   | TokenRotatedFrame
-  | ErrorFrame;
+  | ErrorFrame
+  | NoteNewFrame;
 
 export type ServerFrameType = ServerFrame['type'];

@@ -23,6 +23,8 @@ import {
   type HistoryPageFrame,
   type Message,
   type MessageAckFrame,
+  type NoteAddFrame,
+  type NoteNewFrame,
   type PageViewFrame,
   type PresenceFrame,
   type QueueSnapshotFrame,
@@ -34,6 +36,7 @@ import {
   type ResumePoint,
   type Role,
   type ServerFrame,
+  type TransferFrame,
   type TypingEventFrame,
   type VisitorIdentity,
   type VisitorProfile,
@@ -122,10 +125,12 @@ export interface RequestReplies {
   'history.get': HistoryPageFrame;
   'agent.availability': ResultFrame;
   'visitor.page': ResultFrame;
+  'conversation.transfer': ResultFrame;
+  'note.add': NoteNewFrame;
 }
 
 export type RequestFrame = WithoutRef<
-  EscalateFrame | AcceptFrame | CloseFrame | RateFrame | HistoryGetFrame | AvailabilityFrame | PageViewFrame
+  EscalateFrame | AcceptFrame | CloseFrame | RateFrame | HistoryGetFrame | AvailabilityFrame | PageViewFrame | TransferFrame | NoteAddFrame
 >;
 
 /** What {@link ParleyClient.send} returns. */

@@ -13,6 +13,7 @@ import { handleConversationTransfer } from './conversation-transfer.js';
 import { handleHello } from './hello.js';
 import { handleHistoryGet } from './history-get.js';
 import { handleMessageSend } from './message-send.js';
+import { handleNoteAdd } from './note-add.js';
 import { handlePing } from './ping.js';
 import { handleRatingSubmit } from './rating-submit.js';
 import { handleRead } from './read.js';
@@ -35,6 +36,7 @@ const HANDLERS: { [K in ClientFrameType]: Handler<Extract<ClientFrame, { type: K
   'rating.submit': handleRatingSubmit,
   'agent.availability': handleAgentAvailability,
   'conversation.transfer': handleConversationTransfer,
+  'note.add': handleNoteAdd,
 };
 
 export function dispatch(ctx: HandlerContext, frame: ClientFrame): Promise<void> {

@@ -16,6 +16,8 @@ export interface ApiRouterOptions {
   now: () => number;
   /** Called with the code of every error answered (metrics). */
   onError?: (code: string) => void;
+  /** Presence leases renewed at or after this are live (the router's cut-off); default: every lease counts. */
+  liveSince?: () => number;
 }
 
 const STATUSES: readonly ConversationStatus[] = ['bot', 'queued', 'assigned', 'closed', 'offline'];
@@ -24,6 +26,8 @@ const MAX_LIST_LIMIT = 200;
 const MAX_QUERY_LENGTH = 200;
 /** Messages returned with one conversation; older ones are paged over the socket (`history.get`). */
 const DETAIL_MESSAGES = 500;
+/** Internal notes returned with one conversation, oldest first. */
+const DETAIL_NOTES = 500;
 const CSAT_DAYS = 30;
 
 type Route = (req: IncomingMessage, res: ServerResponse, url: URL, params: string[]) => Promise<void>;
@@ -81,7 +85,24 @@ export function createApiRouter(options: ApiRouterOptions): (req: IncomingMessag
     // Another site's conversation is answered exactly like a missing one: ids are no oracle.
     if (detail === undefined || detail.siteId !== agent.siteId) throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
     const page = await storage.listMessages({ conversationId: detail.id, limit: DETAIL_MESSAGES });
-    sendJson(res, 200, { conversation: detail, messages: page.messages, hasMoreMessages: page.hasMore });
+    const notes = await storage.listNotes(detail.id, DETAIL_NOTES);
+    sendJson(res, 200, { conversation: detail, messages: page.messages, hasMoreMessages: page.hasMore, notes });
+  };
+
+  // Colleagues to transfer to: connected agents of the site with availability and load. Names only: no e-mails,
+  // roles or credentials. Agents with no live connection are left out (they could not take a chat).
+  const listAgents: Route = async (req, res) => {
+    const { agent } = await auth.authenticate(req);
+    const loads = await storage.listAgentLoads(agent.siteId, options.liveSince?.() ?? 0);
+    const agents = loads.map((l) => ({
+      id: l.agent.id,
+      name: l.agent.name,
+      ...(l.agent.avatarUrl === undefined ? {} : { avatarUrl: l.agent.avatarUrl }),
+      availability: l.availability,
+      capacity: l.capacity,
+      activeCount: l.activeCount,
+    }));
+    sendJson(res, 200, { agents });
   };
 
   const csat: Route = async (req, res) => {
@@ -100,6 +121,7 @@ export function createApiRouter(options: ApiRouterOptions): (req: IncomingMessag
     { method: 'GET', pattern: /^\/api\/conversations$/, route: listConversations },
     { method: 'GET', pattern: /^\/api\/conversations\/([^/]+)$/, route: getConversation },
     { method: 'GET', pattern: /^\/api\/stats\/csat$/, route: csat },
+    { method: 'GET', pattern: /^\/api\/agents$/, route: listAgents },
   ];
 
   return async (req, res) => {
