@@ -1,5 +1,5 @@
 // Types for demo.mjs, so the TypeScript journey tests can import it.
-import type { Logger, ParleyServer } from '@parley/server';
+import type { Logger, ParleyServer, RoutingOptions } from '@parley/server';
 import type { Server } from 'node:http';
 
 export interface DemoAccount {
@@ -21,4 +21,4 @@ export interface Demo {
   close(options?: { graceMs?: number }): Promise<void>;
 }
 
-export function startDemo(options?: { dataDir?: string; port?: number; shopPort?: number; host?: string; logger?: Logger }): Promise<Demo>;
+export function startDemo(options?: { dataDir?: string; port?: number; shopPort?: number; host?: string; logger?: Logger; routing?: RoutingOptions }): Promise<Demo>;

@@ -17,10 +17,10 @@ export const DEMO_ACCOUNTS = [
 ];
 
 /**
- * @param {{ dataDir?: string, port?: number, shopPort?: number, host?: string, logger?: import('@parley/server').Logger }} [options]
- *   port / shopPort 0 pick free ports.
+ * @param {{ dataDir?: string, port?: number, shopPort?: number, host?: string, logger?: import('@parley/server').Logger, routing?: import('@parley/server').RoutingOptions }} [options]
+ *   port / shopPort 0 pick free ports; `routing` as createServer takes it (e.g. `{ assignment: 'auto' }`).
  */
-export async function startDemo({ dataDir = root('.parley-data'), port = 8080, shopPort = 3000, host = '127.0.0.1', logger } = {}) {
+export async function startDemo({ dataDir = root('.parley-data'), port = 8080, shopPort = 3000, host = '127.0.0.1', logger, routing } = {}) {
   mkdirSync(`${dataDir}/faq`, { recursive: true });
 
   // The storefront FAQ, compiled once into the file the widget downloads on first open (compiled: the widget then
@@ -45,6 +45,7 @@ export async function startDemo({ dataDir = root('.parley-data'), port = 8080, s
     consoleDir: root('packages/console/dist'),
     assetDirs: { '/widget/': root('packages/widget/dist'), '/faq/': `${dataDir}/faq` },
     ...(logger === undefined ? {} : { logger }),
+    ...(routing === undefined ? {} : { routing }),
   });
   const { url: parleyUrl } = await server.listen(port, host);
 

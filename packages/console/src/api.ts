@@ -1,7 +1,7 @@
 // The console's REST client (/api on the same origin): login, me, history, conversation detail, CSAT.
 // Bearer token in a header, never in a URL. Failures reject with ParleyError carrying the server's code.
 
-import { ERROR_CODES, ParleyError, type ConversationStatus, type ErrorCode, type Message } from '@parley/protocol';
+import { ERROR_CODES, ParleyError, type Availability, type ConversationStatus, type ErrorCode, type Message, type Note } from '@parley/protocol';
 import type { AgentProfile, ConversationDetail, ConversationSummary, CsatStats } from '@parley/server';
 
 export type { AgentProfile, CsatStats };
@@ -16,6 +16,18 @@ export interface ConversationWithMessages {
   conversation: ConversationDetail;
   messages: Message[];
   hasMoreMessages: boolean;
+  /** Internal notes, oldest first (absent from servers before notes). */
+  notes?: Note[];
+}
+
+/** A connected colleague, as `GET /api/agents` lists them: who could take a transfer. */
+export interface AgentPresence {
+  id: string;
+  name: string;
+  avatarUrl?: string;
+  availability: Availability;
+  capacity: number;
+  activeCount: number;
 }
 
 export interface ConsoleApi {
@@ -25,6 +37,8 @@ export interface ConsoleApi {
   listConversations(token: string, query?: { status?: ConversationStatus; q?: string; limit?: number }): Promise<ConversationSummary[]>;
   getConversation(token: string, id: string): Promise<ConversationWithMessages>;
   csat(token: string): Promise<CsatStats>;
+  /** Connected agents of the site with availability and load. */
+  listAgents(token: string): Promise<AgentPresence[]>;
 }
 
 export interface ApiOptions {
@@ -83,5 +97,6 @@ export function createApi(options: ApiOptions = {}): ConsoleApi {
     },
     getConversation: (token, id) => call<ConversationWithMessages>(`/conversations/${encodeURIComponent(id)}`, { token }),
     csat: (token) => call<CsatStats>('/stats/csat', { token }),
+    listAgents: async (token) => (await call<{ agents: AgentPresence[] }>('/agents', { token })).agents,
   };
 }

@@ -1,5 +1,5 @@
-// Several chats at once: a sidebar with unread counts and the active chat (messages, typing, receipts,
-// composer, FAQ suggestions, close), with the visitor's details beside it.
+// Several chats at once: a sidebar with unread counts and the active chat (messages and internal notes, typing,
+// receipts, composer, FAQ suggestions, transfer, close), with the visitor's details beside it.
 import { useEffect } from 'preact/hooks';
 import { describeReason } from '../format.js';
 import { useActions, useStore } from '../hooks/use-store.js';
@@ -8,6 +8,7 @@ import { Composer } from './Composer.js';
 import { FaqSuggestions } from './FaqSuggestions.js';
 import { MessageList } from './MessageList.js';
 import { Transcript } from './Transcript.js';
+import { TransferForm } from './TransferForm.js';
 import { VisitorInfo } from './VisitorInfo.js';
 
 function ChatList() {
@@ -50,12 +51,13 @@ function ChatView({ id }: { id: string }) {
       <h2 id="chat-title">Chat with {name}</h2>
       <div class="chat-layout">
         <div class="chat-main">
-          <MessageList messages={chat.messages} visitorReadSeq={chat.visitorReadSeq} label={`Messages with ${name}`} visitorName={chat.visitor.name} />
+          <MessageList messages={chat.messages} visitorReadSeq={chat.visitorReadSeq} label={`Messages with ${name}`} visitorName={chat.visitor.name} notes={chat.notes} />
           <p class="typing" aria-live="polite">
             {chat.isVisitorTyping ? `${name} is typing…` : ''}
           </p>
           {chat.status !== 'closed' && <FaqSuggestions conversationId={id} />}
           {chat.status !== 'closed' && <Composer conversationId={id} visitorName={name} />}
+          {chat.status === 'assigned' && <TransferForm conversationId={id} />}
           <CloseForm conversationId={id} />
         </div>
         <aside class="chat-side" aria-labelledby="visitor-title">

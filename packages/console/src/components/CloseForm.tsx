@@ -1,4 +1,5 @@
-// Closing a chat with a reason (resolved / no response / spam / other); after closing, remove it from the list.
+// Closing a chat with a reason (resolved / no response / spam / other, plus free text, required for other); after
+// closing, remove it from the list.
 import { useState } from 'preact/hooks';
 import { CLOSE_REASONS, type CloseReason } from '../format.js';
 import { useActions, useStore } from '../hooks/use-store.js';
@@ -8,6 +9,8 @@ export function CloseForm({ conversationId }: { conversationId: string }) {
   const isClosed = useStore((s) => s.chats[conversationId]?.status === 'closed');
   const [isOpen, setOpen] = useState(false);
   const [reason, setReason] = useState<CloseReason>('resolved');
+  const [detail, setDetail] = useState('');
+  const detailId = `close-detail-${conversationId}`;
   if (isClosed) {
     return (
       <div class="close-bar">
@@ -32,7 +35,7 @@ export function CloseForm({ conversationId }: { conversationId: string }) {
       class="close-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void closeChat(conversationId, reason).then(() => setOpen(false));
+        void closeChat(conversationId, reason, detail).then(() => setOpen(false));
       }}
     >
       <fieldset>
@@ -51,7 +54,11 @@ export function CloseForm({ conversationId }: { conversationId: string }) {
           </div>
         ))}
       </fieldset>
-      <button type="submit" class="danger">
+      <div class="field">
+        <label for={detailId}>{reason === 'other' ? 'What happened? (required)' : 'Details (optional)'}</label>
+        <input id={detailId} type="text" maxLength={400} value={detail} required={reason === 'other'} onInput={(e) => setDetail(e.currentTarget.value)} />
+      </div>
+      <button type="submit" class="danger" disabled={reason === 'other' && detail.trim() === ''}>
         Close conversation
       </button>
       <button type="button" onClick={() => setOpen(false)}>

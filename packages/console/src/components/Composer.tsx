@@ -1,32 +1,50 @@
 // The reply box: Enter sends (Shift+Enter for a new line), `/shortcut` + Space/Tab/Enter expands a canned
-// response, matching shortcuts are offered as buttons. Typing is reported by the store action.
-import { useRef } from 'preact/hooks';
+// response, matching shortcuts are offered as buttons. Typing is reported by the store action. "Internal note"
+// turns the box into a note for agents only: it goes out as `note.add`, and no typing is shown to the visitor.
+import { useRef, useState } from 'preact/hooks';
 import { expandShortcut, matchShortcuts } from '../canned.js';
 import { useActions, useStore } from '../hooks/use-store.js';
 
 export function Composer({ conversationId, visitorName }: { conversationId: string; visitorName: string }) {
-  const { setDraft, sendMessage } = useActions();
+  const { setDraft, sendMessage, addNote } = useActions();
+  const [isNote, setNote] = useState(false);
   const draft = useStore((s) => s.chats[conversationId]?.draft ?? '');
   const canned = useStore((s) => s.canned);
   const input = useRef<HTMLTextAreaElement>(null);
   const hints = matchShortcuts(draft, canned);
   const inputId = `composer-${conversationId}`;
   const hintId = `composer-hint-${conversationId}`;
+  const noteId = `composer-note-${conversationId}`;
+  const edit = (text: string) => setDraft(conversationId, text, { isNote });
+  const submit = (text: string) => (isNote ? void addNote(conversationId, text) : sendMessage(conversationId, text));
 
   const insert = (text: string) => {
-    setDraft(conversationId, text);
+    edit(text);
     input.current?.focus();
   };
 
   return (
     <form
-      class="composer"
+      class={isNote ? 'composer composer-note' : 'composer'}
       onSubmit={(e) => {
         e.preventDefault();
-        sendMessage(conversationId, draft);
+        submit(draft);
       }}
     >
-      <label for={inputId}>Reply to {visitorName}</label>
+      <div class="note-toggle">
+        <input
+          id={noteId}
+          type="checkbox"
+          checked={isNote}
+          onChange={(e) => {
+            setNote(e.currentTarget.checked);
+            // Switching to a note must not leave "typing…" showing on the visitor's side.
+            if (e.currentTarget.checked) setDraft(conversationId, draft, { isNote: true });
+          }}
+        />
+        <label for={noteId}>Internal note (only agents see it)</label>
+      </div>
+      <label for={inputId}>{isNote ? `Note about ${visitorName}` : `Reply to ${visitorName}`}</label>
       <textarea
         id={inputId}
         ref={input}
@@ -34,19 +52,19 @@ export function Composer({ conversationId, visitorName }: { conversationId: stri
         maxLength={4000}
         value={draft}
         aria-describedby={hintId}
-        onInput={(e) => setDraft(conversationId, e.currentTarget.value)}
+        onInput={(e) => edit(e.currentTarget.value)}
         onKeyDown={(e) => {
           const isExpandKey = e.key === ' ' || e.key === 'Tab' || (e.key === 'Enter' && !e.shiftKey);
           if (!isExpandKey) return;
           const expanded = expandShortcut(e.currentTarget.value, canned);
           if (expanded !== undefined) {
             e.preventDefault();
-            setDraft(conversationId, e.key === ' ' ? `${expanded} ` : expanded);
+            edit(e.key === ' ' ? `${expanded} ` : expanded);
             return;
           }
           if (e.key === 'Enter' && !e.shiftKey) {
             e.preventDefault();
-            sendMessage(conversationId, e.currentTarget.value);
+            submit(e.currentTarget.value);
           }
         }}
       />
@@ -65,7 +83,7 @@ export function Composer({ conversationId, visitorName }: { conversationId: stri
         </ul>
       )}
       <button type="submit" class="primary" disabled={draft.trim() === ''}>
-        Send
+        {isNote ? 'Add note' : 'Send'}
       </button>
     </form>
   );

@@ -1,5 +1,6 @@
-// A conversation's messages in seq order, with event dividers and read receipts on the agent's messages.
-import type { Message } from '@parley/protocol';
+// A conversation's messages in seq order, with event dividers, read receipts on the agent's messages, and internal
+// notes placed by time among them (styled apart and labelled: the visitor never sees them).
+import type { Message, Note } from '@parley/protocol';
 import { formatTime } from '../format.js';
 import { findLastOf } from '../last-of.js';
 import { MessageText } from './MessageText.js';
@@ -11,6 +12,22 @@ export interface MessageListProps {
   label: string;
   /** Shown for visitor messages, which carry no name on the wire. */
   visitorName?: string;
+  /** Internal notes, oldest first. */
+  notes?: readonly Note[];
+}
+
+type Item = { message: Message; note?: undefined } | { note: Note; message?: undefined };
+
+/** Messages stay in seq order; each note goes after the last message written at or before it. */
+function interleave(messages: readonly Message[], notes: readonly Note[]): Item[] {
+  const items: Item[] = [];
+  let n = 0;
+  for (const message of messages) {
+    while (n < notes.length && notes[n]!.at < message.at) items.push({ note: notes[n++]! });
+    items.push({ message });
+  }
+  while (n < notes.length) items.push({ note: notes[n++]! });
+  return items;
 }
 
 function authorName(m: Message, visitorName: string | undefined): string {
@@ -20,16 +37,30 @@ function authorName(m: Message, visitorName: string | undefined): string {
   return 'System';
 }
 
-export function MessageList({ messages, visitorReadSeq, label, visitorName }: MessageListProps) {
+function NoteItem({ note }: { note: Note }) {
+  return (
+    <li class="msg msg-note">
+      <p class="msg-meta">
+        <span class="note-badge">Internal note</span> <span class="msg-author">{note.author.name ?? 'Agent'}</span>{' '}
+        <time dateTime={new Date(note.at).toISOString()}>{formatTime(note.at)}</time>
+      </p>
+      <MessageText text={note.text} />
+    </li>
+  );
+}
+
+export function MessageList({ messages, visitorReadSeq, label, visitorName, notes = [] }: MessageListProps) {
   const lastAgentSeq = findLastOf(messages, (m) => m.author.role === 'agent' && m.kind === 'text')?.seq;
   return (
     <div class="message-log" role="log" aria-label={label}>
-      {messages.length === 0 ? (
+      {messages.length === 0 && notes.length === 0 ? (
         <p class="muted">No messages yet.</p>
       ) : (
         <ol class="messages">
-          {messages.map((m) =>
-            m.kind === 'event' ? (
+          {interleave(messages, notes).map(({ message: m, note }) =>
+            note !== undefined ? (
+              <NoteItem key={`note-${note.clientId}`} note={note} />
+            ) : m.kind === 'event' ? (
               <li key={m.seq} class="msg-event">
                 {m.text}
               </li>

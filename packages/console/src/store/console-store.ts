@@ -9,13 +9,15 @@ import {
   type ConversationStatus,
   type EscalationReason,
   type Message,
+  type Note,
   type QueueEntry,
+  type ServerFrame,
   type TranscriptItem,
   type VisitorProfile,
 } from '@parley/protocol';
 import type { ConnectionState, DeliveredMessage, ParleyClient } from '@parley/transport';
 import type { ConversationSummary } from '@parley/server';
-import type { AgentProfile, ConsoleApi, ConversationWithMessages, CsatStats } from '../api.js';
+import type { AgentPresence, AgentProfile, ConsoleApi, ConversationWithMessages, CsatStats } from '../api.js';
 import { loadCanned, saveCanned, type CannedResponse, type KeyValueStorage } from '../canned.js';
 import type { Suggester } from '../faq-suggest.js';
 import type { CloseReason } from '../format.js';
@@ -41,6 +43,8 @@ export interface Chat {
   visitorReadSeq: number;
   rating?: { score: number; comment?: string };
   draft: string;
+  /** Internal notes (agents only), oldest first. */
+  notes: Note[];
 }
 
 export interface ConsoleState {
@@ -71,6 +75,8 @@ export interface ConsoleState {
   canned: CannedResponse[];
   suggest?: Suggester;
   notificationPermission: NotificationPermission | 'unsupported';
+  /** Colleagues a chat can be transferred to (loaded when the transfer form opens). */
+  agents: { isLoading: boolean; list: AgentPresence[]; error?: string };
 
   restoreSession(): Promise<void>;
   login(email: string, password: string): Promise<void>;
@@ -84,9 +90,11 @@ export interface ConsoleState {
   /** Reloads the messages left while nobody was online (on sign-in and on opening the queue). */
   loadOffline(): Promise<void>;
   openChat(conversationId: string): void;
-  setDraft(conversationId: string, text: string): void;
+  /** With `isNote`, nothing is reported to the visitor (no typing indicator for an internal note). */
+  setDraft(conversationId: string, text: string, options?: { isNote?: boolean }): void;
   sendMessage(conversationId: string, text: string): void;
-  closeChat(conversationId: string, reason: CloseReason): Promise<void>;
+  /** `detail` (free text, required for `other` by the form) is sent after the reason: `other: asked for a refund`. */
+  closeChat(conversationId: string, reason: CloseReason, detail?: string): Promise<void>;
   /** Removes a closed chat from the sidebar. */
   dismissChat(conversationId: string): void;
   /** Marks everything shown in the active chat as read, if the page is visible. */
@@ -97,6 +105,11 @@ export interface ConsoleState {
   loadCsat(): Promise<void>;
   setCanned(list: CannedResponse[]): void;
   enableNotifications(): Promise<void>;
+  /** Adds an internal note: agents see it, the visitor never does. */
+  addNote(conversationId: string, text: string): Promise<void>;
+  loadAgents(): Promise<void>;
+  /** Hands a chat to another online agent, or back to the queue when `toAgentId` is undefined. */
+  transferChat(conversationId: string, toAgentId: string | undefined): Promise<void>;
 }
 
 export type ConsoleStore = StoreApi<ConsoleState>;
@@ -120,6 +133,13 @@ const TOKEN_KEY = 'parley-console:token';
 /** After this long without input, tell the visitor the agent stopped typing. */
 const TYPING_IDLE_MS = 4000;
 const DEFAULT_CAPACITY = 3;
+/** Keeps `reason: detail` within the protocol's label limit (512). */
+const MAX_CLOSE_DETAIL = 400;
+
+/** Idempotency key of a note (retries of the same request reuse it inside transport). */
+function newClientId(): string {
+  return `note_${globalThis.crypto.randomUUID()}`;
+}
 
 function describeFailure(err: unknown): string {
   return err instanceof ParleyError ? err.message : 'Something went wrong. Try again.';
@@ -158,6 +178,7 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
       isVisitorTyping: false,
       visitorReadSeq: 0,
       draft: '',
+      notes: [],
       ...from,
     });
 
@@ -219,6 +240,62 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
       if (info.status === 'closed') stopTyping(info.id);
     }
 
+    function mergeNotes(id: string, notes: readonly Note[]) {
+      patchChat(id, (chat) => {
+        const known = new Set(chat.notes.map((n) => n.clientId));
+        const fresh = notes.filter((n) => n.conversationId === id && !known.has(n.clientId));
+        return fresh.length === 0 ? {} : { notes: [...chat.notes, ...fresh].sort((a, b) => a.at - b.at) };
+      });
+    }
+
+    // Pushes a console needs beyond what the transport turns into events: automatic assignment and transfers to
+    // this agent (join the chat without a click), and internal notes.
+    function onFrame(frame: ServerFrame) {
+      if (frame.type === 'note.new') {
+        mergeNotes(frame.note.conversationId, [frame.note]);
+        return;
+      }
+      if (frame.type !== 'conversation.assigned' || frame.ref !== undefined) return;
+      const me = get().auth.agent?.id;
+      const id = frame.conversationId;
+      if (frame.agent.id !== me) {
+        // Someone else has it now (our transfer, or one from another tab of ours): it is no longer ours to answer.
+        const chat = get().chats[id];
+        if (chat !== undefined && chat.status !== 'closed') {
+          stopTyping(id);
+          get().dismissChat(id);
+          notice(`${chat.visitor.name ?? 'The visitor'} is now with ${frame.agent.name}.`);
+        }
+        return;
+      }
+      if (get().acceptingId === id) return;
+      const existing = get().chats[id];
+      if (existing !== undefined) {
+        if (existing.status !== 'assigned') patchChat(id, { status: 'assigned' });
+        return;
+      }
+      const entry = get().queue.find((e) => e.conversationId === id);
+      addChat(
+        emptyChat(id, {
+          visitor: entry?.visitor ?? {},
+          transcript: entry?.transcript ?? [],
+          ...(entry === undefined ? {} : { reason: entry.reason, waitingSince: entry.waitingSince }),
+        }),
+      );
+      if (get().activeChatId === undefined) set({ activeChatId: id });
+      void joinChat(id);
+      // Announced once the details are in: a conversation assigned straight from the hand-off was never in our
+      // queue, so only the detail knows the visitor's name and question.
+      void loadDetail(id).then(() => {
+        const chat = get().chats[id];
+        if (chat === undefined) return;
+        const who = chat.visitor.name ?? 'a visitor';
+        const question = chat.transcript.find((t) => t.kind === 'question')?.text;
+        notice(`New chat with ${who} assigned to you.`);
+        deps.notifier?.notify('New chat assigned to you', `${who}${question === undefined ? '' : `: ${question}`}`.slice(0, 140), `assigned-${id}`);
+      });
+    }
+
     function connect(token: string) {
       client?.close();
       seenQueueIds = undefined;
@@ -231,6 +308,7 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
           if (frame.type === 'queue.snapshot') onQueue(frame.entries);
         }),
         c.on('message', onMessage),
+        c.on('frame', onFrame),
         c.on('conversation', onConversation),
         c.on('typing', (frame) => {
           if (frame.author.role === 'visitor') patchChat(frame.conversationId, { isVisitorTyping: frame.isTyping });
@@ -253,7 +331,8 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
       const token = get().auth.token;
       if (token === undefined) return;
       try {
-        const { conversation } = await deps.api.getConversation(token, id);
+        const { conversation, notes } = await deps.api.getConversation(token, id);
+        if (notes !== undefined) mergeNotes(id, notes);
         // Merge rather than replace: the socket may have moved on (closed) and the queue entry may know more.
         patchChat(id, (chat) => ({
           status: chat.status === 'closed' ? 'closed' : conversation.status,
@@ -344,6 +423,7 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
       csat: { isLoading: false },
       canned: loadCanned(deps.localStorage),
       notificationPermission: deps.notifier?.permission() ?? 'unsupported',
+      agents: { isLoading: false, list: [] },
 
       async restoreSession() {
         let token: string | null | undefined;
@@ -471,10 +551,10 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
         if (last !== undefined) client?.read(chat.id, last.seq);
       },
 
-      setDraft(conversationId, text) {
+      setDraft(conversationId, text, options) {
         patchChat(conversationId, { draft: text });
         if (client === undefined || get().chats[conversationId]?.status === 'closed') return;
-        if (text.trim() === '') {
+        if (text.trim() === '' || options?.isNote === true) {
           stopTyping(conversationId);
           return;
         }
@@ -493,10 +573,11 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
         acked.catch((err: unknown) => notice(`A message was not delivered: ${describeFailure(err)}`));
       },
 
-      async closeChat(conversationId, reason) {
+      async closeChat(conversationId, reason, detail) {
         if (client === undefined) return;
+        const text = detail?.trim().slice(0, MAX_CLOSE_DETAIL) ?? '';
         try {
-          await client.request({ type: 'conversation.close', conversationId, reason });
+          await client.request({ type: 'conversation.close', conversationId, reason: text === '' ? reason : `${reason}: ${text}` });
           stopTyping(conversationId);
           patchChat(conversationId, { status: 'closed' });
           notice('Conversation closed.');
@@ -563,6 +644,47 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
       async enableNotifications() {
         const permission = (await deps.notifier?.requestPermission()) ?? 'unsupported';
         set({ notificationPermission: permission });
+      },
+
+      async addNote(conversationId, text) {
+        const body = text.trim();
+        if (body === '' || client === undefined) return;
+        patchChat(conversationId, { draft: '' });
+        stopTyping(conversationId);
+        try {
+          const reply = await client.request({ type: 'note.add', conversationId, clientId: newClientId(), text: body });
+          mergeNotes(conversationId, [reply.note]);
+        } catch (err) {
+          // Give the text back so nothing typed is lost.
+          patchChat(conversationId, (chat) => (chat.draft === '' ? { draft: body } : {}));
+          notice(`The note was not saved: ${describeFailure(err)}`);
+        }
+      },
+
+      async loadAgents() {
+        const token = get().auth.token;
+        if (token === undefined) return;
+        set({ agents: { ...get().agents, isLoading: true, error: undefined } });
+        try {
+          set({ agents: { isLoading: false, list: await deps.api.listAgents(token) } });
+        } catch (err) {
+          set({ agents: { isLoading: false, list: [], error: describeFailure(err) } });
+        }
+      },
+
+      async transferChat(conversationId, toAgentId) {
+        if (client === undefined) return;
+        const target = toAgentId === undefined ? undefined : get().agents.list.find((a) => a.id === toAgentId);
+        try {
+          await client.request(toAgentId === undefined ? { type: 'conversation.transfer', conversationId } : { type: 'conversation.transfer', conversationId, toAgentId });
+          stopTyping(conversationId);
+          get().dismissChat(conversationId);
+          notice(toAgentId === undefined ? 'Conversation sent back to the queue.' : `Conversation handed to ${target?.name ?? 'your colleague'}.`);
+        } catch (err) {
+          // The server says why (not online, no free capacity, no longer yours); the list may have changed meanwhile.
+          notice(`Could not transfer: ${describeFailure(err)}`);
+          void get().loadAgents();
+        }
       },
     };
   });

@@ -32,7 +32,10 @@ export function fakeClient(): FakeClient {
     },
     connect: vi.fn(),
     startConversation: vi.fn(),
-    request: vi.fn(async (frame: { type: string; conversationId?: string }) => {
+    request: vi.fn(async (frame: { type: string; conversationId?: string; clientId?: string; text?: string }) => {
+      if (frame.type === 'note.add') {
+        return { type: 'note.new', note: { conversationId: frame.conversationId, clientId: frame.clientId, author: { role: 'agent', id: 'a_1', name: 'Alice' }, text: frame.text, at: Date.now() } };
+      }
       if (frame.type === 'conversation.accept') return { type: 'conversation.assigned', conversationId: frame.conversationId, agent: { id: 'a_1', name: 'Alice' } };
       if (frame.type === 'conversation.close') return { type: 'conversation.closed', conversationId: frame.conversationId, by: 'agent' };
       return { type: 'ok', ref: 'r' };
@@ -62,6 +65,11 @@ export function fakeApi(overrides: Partial<ConsoleApi> = {}): ConsoleApi {
       messages: [],
       hasMoreMessages: false,
     })),
+    listAgents: vi.fn(async () => [
+      { id: 'a_1', name: 'Alice', availability: 'online' as const, capacity: 3, activeCount: 1 },
+      { id: 'a_2', name: 'Bob', availability: 'online' as const, capacity: 3, activeCount: 0 },
+      { id: 'a_3', name: 'Cem', availability: 'away' as const, capacity: 3, activeCount: 0 },
+    ]),
     csat: vi.fn(async () => ({ since: 0, days: 2, count: 1, average: 4, perAgent: [{ agentId: 'a_1', name: 'Alice', count: 1, average: 4 }], perDay: [{ day: '2025-01-01', count: 0, average: null }, { day: '2025-01-02', count: 1, average: 4 }] })),
     ...overrides,
   };
