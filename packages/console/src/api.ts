@@ -34,7 +34,7 @@ export interface ConsoleApi {
   login(email: string, password: string): Promise<LoginResult>;
   logout(token: string): Promise<void>;
   me(token: string): Promise<AgentProfile>;
-  listConversations(token: string, query?: { status?: ConversationStatus; q?: string; limit?: number }): Promise<ConversationSummary[]>;
+  listConversations(token: string, query?: { status?: ConversationStatus; q?: string; limit?: number; offset?: number }): Promise<ConversationSummary[]>;
   getConversation(token: string, id: string): Promise<ConversationWithMessages>;
   csat(token: string): Promise<CsatStats>;
   /** Connected agents of the site with availability and load. */
@@ -92,6 +92,7 @@ export function createApi(options: ApiOptions = {}): ConsoleApi {
       if (query.status !== undefined) params.set('status', query.status);
       if (query.q !== undefined && query.q.trim() !== '') params.set('q', query.q.trim());
       if (query.limit !== undefined) params.set('limit', String(query.limit));
+      if (query.offset !== undefined && query.offset > 0) params.set('offset', String(query.offset));
       const search = params.toString();
       return (await call<{ conversations: ConversationSummary[] }>(`/conversations${search === '' ? '' : `?${search}`}`, { token })).conversations;
     },

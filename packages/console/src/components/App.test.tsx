@@ -169,7 +169,7 @@ describe('App (signed in)', () => {
       q.dispatchEvent(new Event('input', { bubbles: true }));
     });
     await act(async () => void el.querySelector('form[role="search"]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true })));
-    expect(listConversations).toHaveBeenLastCalledWith('pat_session', { q: 'grace', limit: 100 });
+    expect(listConversations).toHaveBeenLastCalledWith('pat_session', { q: 'grace', limit: 50 });
     await act(async () => el.querySelector<HTMLButtonElement>('.history-list button')!.click());
     await vi.waitFor(() => expect(el.querySelector('#history-detail-title')?.textContent).toBe('Conversation with Ada'));
   });

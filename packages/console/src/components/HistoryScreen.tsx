@@ -1,4 +1,5 @@
-// History and search over past conversations (GET /api/conversations), and one conversation in full.
+// History and search over past conversations (GET /api/conversations, 50 a page with "Show more"), and one
+// conversation in full with its internal notes.
 import { useEffect, useState } from 'preact/hooks';
 import type { ConversationStatus } from '@parley/protocol';
 import { describeReason, describeStatus, formatTime } from '../format.js';
@@ -20,7 +21,7 @@ function Detail() {
   const { openHistory } = useActions();
   const selected = useStore((s) => s.history.selected);
   if (selected === undefined) return null;
-  const { conversation, messages } = selected;
+  const { conversation, messages, notes } = selected;
   const name = conversation.profile.name ?? 'Anonymous visitor';
   return (
     <section class="card history-detail" aria-labelledby="history-detail-title">
@@ -42,13 +43,13 @@ function Detail() {
       <h3>Self-service transcript</h3>
       <Transcript items={conversation.transcript} />
       <h3>Messages</h3>
-      <MessageList messages={messages} label={`Messages with ${name}`} visitorName={conversation.profile.name} />
+      <MessageList messages={messages} label={`Messages with ${name}`} visitorName={conversation.profile.name} {...(notes === undefined ? {} : { notes })} />
     </section>
   );
 }
 
 export function HistoryScreen() {
-  const { searchHistory, openHistory } = useActions();
+  const { searchHistory, openHistory, loadMoreHistory } = useActions();
   const history = useStore((s) => s.history);
   const [q, setQ] = useState(history.q);
   const [status, setStatus] = useState<ConversationStatus | ''>(history.status);
@@ -112,6 +113,11 @@ export function HistoryScreen() {
           </li>
         ))}
       </ul>
+      {history.hasMore === true && (
+        <button type="button" disabled={history.isLoading} onClick={() => void loadMoreHistory()}>
+          Show more
+        </button>
+      )}
     </section>
   );
 }

@@ -127,3 +127,26 @@ describe('createConsoleStore: transfer and close', () => {
     expect(t.client().request).toHaveBeenLastCalledWith({ type: 'conversation.close', conversationId: 'c_1', reason: 'spam' });
   });
 });
+
+describe('createConsoleStore: history paging', () => {
+  it('pages a search 50 at a time with offsets, appending without duplicates', async () => {
+    const row = (i: number) => ({ id: `c_${i}`, status: 'closed' as const, createdAt: 1000 - i, lastSeq: 1, profile: { name: `V${i}` } });
+    const listConversations = vi.fn(async (_token: string, query: { offset?: number; limit?: number; status?: string } = {}) => {
+      const all = Array.from({ length: 60 }, (_, i) => row(i));
+      // One conversation shows up again on the next page (it moved down meanwhile).
+      const start = (query.offset ?? 0) === 0 ? 0 : (query.offset ?? 0) - 1;
+      return query.status === 'offline' || query.status === 'assigned' ? [] : all.slice(start, start + (query.limit ?? 50));
+    });
+    const t = await signedIn({ api: fakeApi({ listConversations }) });
+    await t.store.getState().searchHistory({ q: 'parcel', status: 'closed' });
+    expect(listConversations).toHaveBeenLastCalledWith('pat_session', { q: 'parcel', limit: 50, status: 'closed' });
+    expect(t.store.getState().history).toMatchObject({ hasMore: true });
+    expect(t.store.getState().history.results).toHaveLength(50);
+    await t.store.getState().loadMoreHistory();
+    expect(listConversations).toHaveBeenLastCalledWith('pat_session', { q: 'parcel', limit: 50, offset: 50, status: 'closed' });
+    const ids = t.store.getState().history.results.map((c) => c.id);
+    expect(ids).toHaveLength(60);
+    expect(new Set(ids).size).toBe(60);
+    expect(t.store.getState().history.hasMore).toBe(false);
+  });
+});

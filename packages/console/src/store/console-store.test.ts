@@ -214,7 +214,7 @@ describe('createConsoleStore: history, CSAT, canned', () => {
   it('searches history and opens one conversation', async () => {
     const t = await signedIn();
     await t.store.getState().searchHistory({ q: 'ada', status: 'closed' });
-    expect(t.api.listConversations).toHaveBeenLastCalledWith('pat_session', { q: 'ada', limit: 100, status: 'closed' });
+    expect(t.api.listConversations).toHaveBeenLastCalledWith('pat_session', { q: 'ada', limit: 50, status: 'closed' });
     await t.store.getState().openHistory('c_5');
     expect(t.store.getState().history.selected?.conversation.id).toBe('c_5');
     await t.store.getState().openHistory(undefined);

@@ -70,7 +70,8 @@ export interface ConsoleState {
   route: Route;
   /** Announced in a polite live region: outcomes of actions and failures. */
   notice?: string;
-  history: { q: string; status: ConversationStatus | ''; isLoading: boolean; results: ConversationSummary[]; error?: string; selected?: ConversationWithMessages };
+  /** `hasMore`: the last page was full, so `loadMoreHistory` may find older results. */
+  history: { q: string; status: ConversationStatus | ''; isLoading: boolean; results: ConversationSummary[]; hasMore?: boolean; error?: string; selected?: ConversationWithMessages };
   csat: { isLoading: boolean; stats?: CsatStats; error?: string };
   canned: CannedResponse[];
   suggest?: Suggester;
@@ -101,6 +102,8 @@ export interface ConsoleState {
   markActiveRead(): void;
   navigate(route: Route): void;
   searchHistory(query: { q: string; status: ConversationStatus | '' }): Promise<void>;
+  /** The next page of the current search, appended. */
+  loadMoreHistory(): Promise<void>;
   openHistory(conversationId: string | undefined): Promise<void>;
   loadCsat(): Promise<void>;
   setCanned(list: CannedResponse[]): void;
@@ -133,6 +136,8 @@ const TOKEN_KEY = 'parley-console:token';
 /** After this long without input, tell the visitor the agent stopped typing. */
 const TYPING_IDLE_MS = 4000;
 const DEFAULT_CAPACITY = 3;
+/** History results per page. */
+const HISTORY_PAGE = 50;
 /** Keeps `reason: detail` within the protocol's label limit (512). */
 const MAX_CLOSE_DETAIL = 400;
 
@@ -604,8 +609,23 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
         if (token === undefined) return;
         set({ history: { ...get().history, q, status, isLoading: true, error: undefined } });
         try {
-          const results = await deps.api.listConversations(token, { q, limit: 100, ...(status === '' ? {} : { status }) });
-          set({ history: { ...get().history, isLoading: false, results } });
+          const results = await deps.api.listConversations(token, { q, limit: HISTORY_PAGE, ...(status === '' ? {} : { status }) });
+          set({ history: { ...get().history, isLoading: false, results, hasMore: results.length === HISTORY_PAGE } });
+        } catch (err) {
+          set({ history: { ...get().history, isLoading: false, error: describeFailure(err) } });
+        }
+      },
+
+      async loadMoreHistory() {
+        const token = get().auth.token;
+        const { q, status, results, isLoading } = get().history;
+        if (token === undefined || isLoading) return;
+        set({ history: { ...get().history, isLoading: true, error: undefined } });
+        try {
+          const page = await deps.api.listConversations(token, { q, limit: HISTORY_PAGE, offset: results.length, ...(status === '' ? {} : { status }) });
+          // A conversation that moved up meanwhile (new ones push older ones down) would come twice: keep the first.
+          const known = new Set(results.map((c) => c.id));
+          set({ history: { ...get().history, isLoading: false, results: [...results, ...page.filter((c) => !known.has(c.id))], hasMore: page.length === HISTORY_PAGE } });
         } catch (err) {
           set({ history: { ...get().history, isLoading: false, error: describeFailure(err) } });
         }

@@ -161,13 +161,16 @@ describe('GET /api/conversations', () => {
     expect((await list('?q=parcel%20is%20late')).map((c) => c.id)).toHaveLength(2);
     expect((await list('?status=closed'))).toEqual([]);
     expect((await list('?limit=1')).map((c) => c.id)).toEqual([second.conversation.id]);
+    expect((await list('?limit=1&offset=1')).map((c) => c.id)).toEqual([first.conversation.id]);
+    expect((await list('?q=parcel&limit=1&offset=1')).map((c) => c.id)).toEqual([first.conversation.id]);
+    expect(await list('?offset=2')).toEqual([]);
     expect((await list())[0]).toMatchObject({ status: 'assigned', profile: { name: 'Grace' }, agent: { name: 'Alice' }, escalationReason: 'negative_feedback', lastMessage: { text: 'my parcel is late' } });
   });
 
   it('refuses bad parameters with 400 PROTOCOL_BAD_FRAME', async () => {
     const { url } = await withAgent();
     const token = await tokenFor(url, 'bob@shop.io');
-    for (const query of ['?status=nope', '?limit=0', '?limit=201', '?limit=abc', `?q=${'x'.repeat(201)}`]) {
+    for (const query of ['?status=nope', '?limit=0', '?limit=201', '?limit=abc', `?q=${'x'.repeat(201)}`, '?offset=-1', '?offset=1.5', '?offset=10001']) {
       const res = await get(url, `/api/conversations${query}`, token);
       expect([query, res.status]).toEqual([query, 400]);
       expect(await res.json()).toMatchObject({ code: 'PROTOCOL_BAD_FRAME' });

@@ -24,6 +24,8 @@ const STATUSES: readonly ConversationStatus[] = ['bot', 'queued', 'assigned', 'c
 const DEFAULT_LIST_LIMIT = 50;
 const MAX_LIST_LIMIT = 200;
 const MAX_QUERY_LENGTH = 200;
+/** Paging deeper than this is better done with a narrower search; it also bounds the database's work. */
+const MAX_LIST_OFFSET = 10_000;
 /** Messages returned with one conversation; older ones are paged over the socket (`history.get`). */
 const DETAIL_MESSAGES = 500;
 /** Internal notes returned with one conversation, oldest first. */
@@ -69,9 +71,13 @@ export function createApiRouter(options: ApiRouterOptions): (req: IncomingMessag
     const limitText = url.searchParams.get('limit');
     const limit = limitText === null || limitText === '' ? DEFAULT_LIST_LIMIT : Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw badRequest(`limit must be an integer 1–${MAX_LIST_LIMIT}`);
+    const offsetText = url.searchParams.get('offset');
+    const offset = offsetText === null || offsetText === '' ? 0 : Number(offsetText);
+    if (!Number.isInteger(offset) || offset < 0 || offset > MAX_LIST_OFFSET) throw badRequest(`offset must be an integer 0–${MAX_LIST_OFFSET}`);
     const conversations = await storage.searchConversations({
       siteId: agent.siteId,
       limit,
+      offset,
       ...(status === '' ? {} : { status: status as ConversationStatus }),
       ...(q.trim() === '' ? {} : { q }),
     });

@@ -1056,12 +1056,13 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
                 OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.kind = 'text'
                            AND lower(m.text) LIKE $3 ESCAPE '\\'))
          ORDER BY c.created_at DESC, c.ord DESC
-         LIMIT $4`,
+         LIMIT $4 OFFSET $5`,
         [
           search.siteId,
           search.status ?? null,
           term === undefined || term === '' ? null : likePattern(term),
           Math.max(1, Math.floor(search.limit)),
+          Math.max(0, Math.floor(search.offset ?? 0)),
         ],
       );
       return rows.map((row): ConversationSummary => {

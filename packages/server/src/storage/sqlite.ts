@@ -421,7 +421,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     ),
     // Visitor name/e-mail live in the profile JSON; message text is searched only in text messages.
     searchConversations: db.prepare<
-      { siteId: string; status: string | null; pattern: string | null; limit: number },
+      { siteId: string; status: string | null; pattern: string | null; limit: number; offset: number },
       ConversationRow & { closed_at: number | null; rating: number | null; last_text: string | null; last_at: number | null; last_role: string | null }
     >(
       `SELECT c.id, c.site_id, c.visitor_id, c.status, c.last_seq, c.created_at, c.profile, c.agent_id,
@@ -441,7 +441,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
               OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.kind = 'text'
                          AND lower(m.text) LIKE @pattern ESCAPE '\\'))
        ORDER BY c.created_at DESC, c.rowid DESC
-       LIMIT @limit`,
+       LIMIT @limit OFFSET @offset`,
     ),
     ratingsSince: db.prepare<
       [string, number],
@@ -934,6 +934,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
           status: query.status ?? null,
           pattern: query.q === undefined || query.q.trim() === '' ? null : likePattern(query.q.trim()),
           limit: Math.max(1, Math.floor(query.limit)),
+          offset: Math.max(0, Math.floor(query.offset ?? 0)),
         })
         .map((row): ConversationSummary => {
           const conv = toConversation(row);

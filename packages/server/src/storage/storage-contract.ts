@@ -290,6 +290,9 @@ export function runStorageContract(name: string, makeStorage: () => Storage | Pr
         (await storage.searchConversations({ siteId, limit: 50, ...q })).map((c) => c.id);
       expect(await ids({})).toEqual([third.id, second.id, first.id]);
       expect(await ids({ limit: 2 })).toEqual([third.id, second.id]);
+      expect(await ids({ limit: 2, offset: 2 })).toEqual([first.id]);
+      expect(await ids({ limit: 1, offset: 1 })).toEqual([second.id]);
+      expect(await ids({ offset: 3 })).toEqual([]);
       expect(await ids({ status: 'closed' })).toEqual([first.id]);
       expect(await ids({ q: 'ada' })).toEqual([first.id]);
       expect(await ids({ q: 'BOB@shop' })).toEqual([second.id]);

@@ -141,6 +141,8 @@ export interface ConversationQuery {
   status?: ConversationStatus;
   q?: string;
   limit: number;
+  /** Rows to skip (paging through results, newest first). Default 0. */
+  offset?: number;
 }
 
 /** A rating with the agent who had the conversation, for CSAT figures. */
