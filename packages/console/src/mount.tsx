@@ -3,6 +3,9 @@
 
 import { render } from 'preact';
 import { createClient, type WebSocketConstructor } from '@parley/transport';
+import { createAdminApi } from './admin/admin-api.js';
+import { createAdminStore } from './admin/admin-store.js';
+import { AdminStoreContext } from './admin/use-admin.js';
 import { createApi } from './api.js';
 import { defaultWsUrl, type ConsoleConfig } from './config.js';
 import { loadSuggester } from './faq-suggest.js';
@@ -57,6 +60,9 @@ export function mountConsole(root: HTMLElement, config: ConsoleConfig = {}, win:
     isPageVisible: () => win.document.visibilityState !== 'hidden',
   });
 
+  // The admin pages' store; it borrows the console's session token.
+  const adminStore = createAdminStore({ api: createAdminApi({ baseUrl: config.apiBaseUrl ?? '' }), getToken: () => store.getState().auth.token });
+
   const onHash = () => {
     const route = routeFromHash(win.location.hash);
     if (route !== undefined && route !== store.getState().route) store.getState().navigate(route);
@@ -73,7 +79,9 @@ export function mountConsole(root: HTMLElement, config: ConsoleConfig = {}, win:
 
   render(
     <StoreContext.Provider value={store}>
-      <App />
+      <AdminStoreContext.Provider value={adminStore}>
+        <App />
+      </AdminStoreContext.Provider>
     </StoreContext.Provider>,
     root,
   );

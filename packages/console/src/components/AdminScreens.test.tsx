@@ -9,7 +9,8 @@ import { createAdminApi } from '../admin/admin-api.js';
 import { createAdminStore } from '../admin/admin-store.js';
 import { AdminStoreContext } from '../admin/use-admin.js';
 import { StoreContext } from '../hooks/use-store.js';
-import { makeStore } from '../test-support/fakes.js';
+import { AGENT, fakeApi, makeStore } from '../test-support/fakes.js';
+import { App } from './App.js';
 import { AgentsScreen } from './AgentsScreen.js';
 import { FaqScreen } from './FaqScreen.js';
 import { SitesScreen } from './SitesScreen.js';
@@ -167,5 +168,44 @@ describe('FaqScreen', () => {
     await click(button(el, 'Line 2'));
     expect(document.activeElement).toBe(source);
     expect(source.value.slice(source.selectionStart, source.selectionEnd)).toBe('link: ftp://nope');
+  });
+});
+
+describe('App: admin pages', () => {
+  async function mountApp(role: 'admin' | 'agent') {
+    const agent = { ...AGENT, role };
+    const t = makeStore({ api: fakeApi({ login: async () => ({ token: token, expiresAt: Date.now() + 60_000, agent }), me: async () => agent }) });
+    await t.store.getState().login(agent.email, 'pw');
+    const admin = createAdminStore({ api: createAdminApi({ baseUrl: url }), getToken: () => t.store.getState().auth.token });
+    root = document.createElement('div');
+    document.body.append(root);
+    await act(() => {
+      render(
+        <StoreContext.Provider value={t.store}>
+          <AdminStoreContext.Provider value={admin}>
+            <App />
+          </AdminStoreContext.Provider>
+        </StoreContext.Provider>,
+        root,
+      );
+    });
+    return { el: root, store: t.store };
+  }
+  const navLabels = (el: HTMLElement) => [...el.querySelectorAll('nav[aria-label="Main"] a')].map((a) => a.textContent);
+
+  it('shows Agents, Sites and FAQ to admins only, and an admins-only page to others', async () => {
+    const asAdmin = await mountApp('admin');
+    expect(navLabels(asAdmin.el)).toEqual(expect.arrayContaining(['Agents', 'Sites', 'FAQ']));
+    await act(() => asAdmin.store.getState().navigate('sites'));
+    expect(asAdmin.el.querySelector('main h1')?.textContent).toBe('Sites');
+    expect(asAdmin.el.querySelector('a[aria-current="page"]')?.textContent).toBe('Sites');
+    render(null, root);
+    root.remove();
+
+    const asAgent = await mountApp('agent');
+    expect(navLabels(asAgent.el)).not.toContain('Agents');
+    expect(navLabels(asAgent.el)).not.toContain('FAQ');
+    await act(() => asAgent.store.getState().navigate('agents'));
+    expect(asAgent.el.querySelector('main h1')?.textContent).toBe('Admins only');
   });
 });

@@ -1,6 +1,7 @@
 // Admin: the site's agents (name, e-mail, role, state), adding one with a password, disabling one.
 import { useEffect, useState } from 'preact/hooks';
 import { useAdmin, useAdminStore } from '../admin/use-admin.js';
+import { AdminNotice } from './AdminNotice.js';
 import { useStore } from '../hooks/use-store.js';
 
 export function AgentsScreen() {
@@ -18,6 +19,7 @@ export function AgentsScreen() {
   return (
     <section aria-labelledby="agents-title">
       <h1 id="agents-title">Agents</h1>
+      <AdminNotice />
       {agents.error !== undefined && (
         <p class="error" role="alert">
           {agents.error}

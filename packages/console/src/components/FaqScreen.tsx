@@ -4,6 +4,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createFaqTester, type FaqTestResult } from '../admin/faq-tester.js';
 import { useAdmin, useAdminStore } from '../admin/use-admin.js';
+import { AdminNotice } from './AdminNotice.js';
 import { describeReason, formatConfidence } from '../format.js';
 
 function lineStart(text: string, line: number): number {
@@ -95,6 +96,7 @@ export function FaqScreen() {
   return (
     <section aria-labelledby="faq-title">
       <h1 id="faq-title">FAQ</h1>
+      <AdminNotice />
       {sites.list.length > 1 && (
         <div class="field">
           <label for="faq-site">Site</label>

@@ -1,6 +1,7 @@
 // Admin: the installation's sites: pick one to edit (SiteEditor), or add a new one.
 import { useEffect, useState } from 'preact/hooks';
 import { useAdmin, useAdminStore } from '../admin/use-admin.js';
+import { AdminNotice } from './AdminNotice.js';
 import { SiteEditor } from './SiteEditor.js';
 
 export function SitesScreen() {
@@ -18,6 +19,7 @@ export function SitesScreen() {
   return (
     <section aria-labelledby="sites-title">
       <h1 id="sites-title">Sites</h1>
+      <AdminNotice />
       {sites.error !== undefined && (
         <p class="error" role="alert">
           {sites.error}

@@ -23,8 +23,9 @@ import type { Suggester } from '../faq-suggest.js';
 import type { CloseReason } from '../format.js';
 import type { Notifier } from '../notifier.js';
 
-export type Route = 'queue' | 'chats' | 'history' | 'csat' | 'settings';
-export const ROUTES: readonly Route[] = ['queue', 'chats', 'history', 'csat', 'settings'];
+/** `agents`, `sites` and `faq` are the admin pages (shown to admins only). */
+export type Route = 'queue' | 'chats' | 'history' | 'csat' | 'settings' | 'agents' | 'sites' | 'faq';
+export const ROUTES: readonly Route[] = ['queue', 'chats', 'history', 'csat', 'settings', 'agents', 'sites', 'faq'];
 
 /** One conversation the agent has open. */
 export interface Chat {
