@@ -33,4 +33,5 @@ export type { DomainEvent, DomainEventType } from './domain-events.js';
 export { exportVisitor, eraseVisitor } from './gdpr.js';
 export type { VisitorExport, ExportedConversation } from './gdpr.js';
 export type * from './storage/privacy-store.js';
+export type * from './storage/faq-store.js';
 export type { ServerMetrics, QueueSnapshot } from './server-metrics.js';
