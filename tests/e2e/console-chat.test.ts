@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS, startDemo, type Demo } from '../../scripts/demo.mjs';
 import { browserSkipReason, launchChromium } from '../support/browser.js';
-import { consoleMessages, fillPreChat, openWidget, saveScreenshot, shopperSays, signIn, widgetMessages } from '../support/journey-pages.js';
+import { axeViolations, consoleMessages, fillPreChat, openWidget, saveScreenshot, shopperSays, signIn, widgetMessages } from '../support/journey-pages.js';
 
 const dist = (path: string) => fileURLToPath(new URL(`../../packages/${path}`, import.meta.url));
 const skip = browserSkipReason([dist('widget/dist/loader.js'), dist('widget/dist/app.js'), dist('console/dist/app.js')]);
@@ -94,6 +94,7 @@ describe.skipIf(!!skip)('console chat tools on the demo with automatic assignmen
     await agent.getByLabel(`Note about ${shopper.name}`).fill(NOTE);
     await agent.getByRole('button', { name: 'Add note' }).click();
     await agent.locator('.msg-note', { hasText: NOTE }).waitFor();
+    expect(await axeViolations(agent), 'axe: chat with a note, note mode on').toEqual([]);
     await agent.getByLabel('Internal note (only agents see it)').uncheck();
 
     // Bea comes online; Sam hands the chat to her.
@@ -102,6 +103,7 @@ describe.skipIf(!!skip)('console chat tools on the demo with automatic assignmen
     await agent.getByRole('button', { name: 'Transfer…' }).click();
     const target = agent.getByLabel('Transfer to');
     await expect.poll(() => target.locator('option').allTextContents()).toContain('Bea Backup — online, 0 of 3 chats');
+    expect(await axeViolations(agent), 'axe: transfer form').toEqual([]);
     await target.selectOption({ label: 'Bea Backup — online, 0 of 3 chats' });
     await agent.getByRole('button', { name: 'Transfer', exact: true }).click();
     await agent.getByText('Conversation handed to Bea Backup.').waitFor({ state: 'attached' });
