@@ -186,7 +186,9 @@ export class Connection {
       this.sendError(new ParleyError('SERVER_SHUTTING_DOWN', 'the server is restarting; reconnect', { retryable: true }), frame.ref);
       return;
     }
-    if (!this.frames.take(now) || (frame.type === 'message.send' && !this.messages.take(now))) {
+    // Notes are stored like messages, so they spend the same budget.
+    const isWrite = frame.type === 'message.send' || frame.type === 'note.add';
+    if (!this.frames.take(now) || (isWrite && !this.messages.take(now))) {
       this.sendError(new ParleyError('RATE_LIMITED', 'slow down', { retryable: true }), frame.ref);
       this.strike();
       return;
@@ -212,7 +214,7 @@ export class Connection {
     const session = this.session;
     if (session === undefined) return undefined;
     const { sharedLimits, remoteAddress } = this.options;
-    if (frame.type === 'message.send') return sharedLimits.takeMessage({ role: session.role, subjectId: session.subjectId, address: remoteAddress }, now);
+    if (frame.type === 'message.send' || frame.type === 'note.add') return sharedLimits.takeMessage({ role: session.role, subjectId: session.subjectId, address: remoteAddress }, now);
     if (frame.type === 'conversation.start' && session.role === 'visitor') return sharedLimits.takeConversationStart(remoteAddress, now);
     return undefined;
   }

@@ -88,6 +88,24 @@ describe('handleNoteAdd', () => {
   });
 });
 
+describe('note.add rate limit', () => {
+  it('spends the message budget: a flood of notes is refused with RATE_LIMITED and nothing past it is stored', async () => {
+    const server = createServer({ secret: 's'.repeat(40), logger: createJsonLogger({ level: 'silent' }), rates: { messages: { perSecond: 0.001, burst: 3 } } });
+    servers.push(server);
+    const { url } = await server.listen(0, '127.0.0.1');
+    const alice = await server.createAgent({ name: 'Alice' });
+    const { client: a } = await connectAgent(url, alice.token);
+    const { client: v } = await connectVisitor(url);
+    clients.push(a, v);
+    const joined = await v.request({ type: 'conversation.start', clientId: 'start-1' });
+    if (joined.type !== 'conversation.joined') throw new Error(JSON.stringify(joined));
+    const replies = [];
+    for (let i = 0; i < 5; i++) replies.push(await a.request({ type: 'note.add', conversationId: joined.conversation.id, clientId: `n-${i}`, text: `note ${i}` }));
+    expect(replies.map((r) => (r.type === 'error' ? r.code : r.type))).toEqual(['note.new', 'note.new', 'note.new', 'RATE_LIMITED', 'RATE_LIMITED']);
+    expect((await server.storage.listNotes(joined.conversation.id, 10)).map((n) => n.text)).toEqual(['note 0', 'note 1', 'note 2']);
+  });
+});
+
 describe('GET /api/agents', () => {
   it('lists connected colleagues with availability and load, and nothing secret', async () => {
     const { server, url } = await start();
