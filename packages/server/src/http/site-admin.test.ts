@@ -2,13 +2,17 @@
 // `/api/sites/:key/public` and `/faq/:key.json`. A real server, on SQLite and (with DATABASE_URL) Postgres.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadCompiled, decide } from '@parley/faq/runtime';
 import { createJsonLogger } from '../logger.js';
 import { createServer, type CreateServerOptions, type ParleyServer } from '../server.js';
+import { createSqliteStorage } from '../storage/sqlite.js';
 import type { Storage } from '../storage/storage.js';
+import { createPublicSiteHandler } from './public-site.js';
 import { DATABASE_URL, dropTestSchemas, postgresTestStorage } from '../test-postgres.js';
 
 const silent = createJsonLogger({ level: 'silent' });
@@ -177,5 +181,32 @@ describe('/faq/:key.json beside an asset folder', () => {
     // Other files in the folder (no such site) are still the folder's.
     expect(await (await fetch(`${url}/faq/other.json`)).json()).toEqual({ other: true });
     expect((await fetch(`${url}/faq/..%2Fsecret.json`)).status).toBe(404);
+  });
+});
+
+describe('public site endpoints: rate limit', () => {
+  it('answers 429 RATE_LIMITED with Retry-After once an address spent its burst, for config and FAQ alike', async () => {
+    const storage = createSqliteStorage({ path: ':memory:' });
+    stores.push(storage);
+    const handler = createPublicSiteHandler({ storage, logger: silent, rate: { perSecond: 0.001, burst: 3 } });
+    const http = createHttpServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (handler.ownsConfigPath(path)) void handler.serveConfig(req, res, path);
+      else void handler.serveFaq(req, res, path).then((served) => (served ? undefined : res.writeHead(404).end()));
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+      expect((await fetch(`${base}/api/sites/demo/public`)).status).toBe(200);
+      expect((await fetch(`${base}/api/sites/nope/public`)).status).toBe(404);
+      expect((await fetch(`${base}/faq/demo.json`)).status).toBe(404);
+      const limited = await fetch(`${base}/faq/demo.json`);
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toBe('5');
+      expect(((await limited.json()) as { code: string }).code).toBe('RATE_LIMITED');
+      expect((await fetch(`${base}/api/sites/demo/public`)).status).toBe(429);
+    } finally {
+      await new Promise((resolve) => http.close(resolve));
+    }
   });
 });
