@@ -1,7 +1,9 @@
 // `conversation.escalate` (visitor): queue for a human with reason, transcript and profile; tell agents and visitor.
-// With no agent online the conversation becomes an offline message instead (status 'offline', not queued).
+// With no agent online, or outside the site's business hours, the conversation becomes an offline message instead
+// (status 'offline', not queued).
 
 import { ParleyError, type EscalateFrame } from '@parley/protocol';
+import { isOpenAt } from '../business-hours.js';
 import { loadConversation, requireRole } from './access.js';
 import type { HandlerContext } from './context.js';
 
@@ -11,7 +13,9 @@ export async function handleConversationEscalate(ctx: HandlerContext, frame: Esc
   if (conversation.status === 'closed') throw new ParleyError('CONVERSATION_CLOSED', 'the conversation is closed');
   // Checked before the write: an agent who comes online a moment later finds it in history, and the visitor
   // may escalate again (offline → queued).
-  const isStaffed = await ctx.services.router.isStaffed(session.siteId);
+  const site = await ctx.services.storage.getSite(session.siteId);
+  const isOpen = site?.businessHours === undefined || isOpenAt(site.businessHours, ctx.services.now());
+  const isStaffed = isOpen && (await ctx.services.router.isStaffed(session.siteId));
   const result = await ctx.services.storage.escalate({
     conversationId: conversation.id,
     reason: frame.reason,

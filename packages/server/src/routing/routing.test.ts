@@ -157,6 +157,19 @@ describe('offline when nobody is online', () => {
   });
 });
 
+describe('business hours', () => {
+  it('makes an escalation outside the site hours an offline message even with an agent online', async () => {
+    const { server, url } = await start({ assignment: 'manual' });
+    const site = await server.storage.getDefaultSite();
+    // The test clock, 2023-11-14T22:13:20Z, is a Tuesday night in UTC: closed for Tuesday 09:00-17:00.
+    await server.storage.updateSite(site.id, { businessHours: { timezone: 'UTC', days: [{ day: 2, open: '09:00', close: '17:00' }] } });
+    await agent(server, url, 'Ann').then((a) => a.client.request({ type: 'agent.availability', availability: 'online' }));
+    expect((await waitingVisitor(url)).escalated).toMatchObject({ status: 'offline' });
+    await server.storage.updateSite(site.id, { businessHours: { timezone: 'UTC', days: [{ day: 2, open: '09:00', close: '23:00' }] } });
+    expect((await waitingVisitor(url)).escalated).toMatchObject({ status: 'queued' });
+  });
+});
+
 describe('conversation.transfer', () => {
   it('moves a chat to another online agent or back to the queue; only its agent may', async () => {
     const { server, url } = await start({ assignment: 'manual' });
