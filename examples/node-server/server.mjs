@@ -4,7 +4,7 @@
 import http from 'node:http';
 import { createServer } from '@parley/server';
 
-const PARLEY_PATHS = ['/healthz', '/readyz', '/metrics', '/api/', '/console/', '/widget/'];
+const PARLEY_PATHS = ['/healthz', '/readyz', '/metrics', '/api/', '/console/', '/widget/', '/uploads/'];
 
 const app = http.createServer((req, res) => {
   if (PARLEY_PATHS.some((p) => req.url === p || req.url?.startsWith(p))) {

@@ -41,7 +41,13 @@ export type ErrorCode =
   /** A consumer's event listener threw; the client reports it and keeps going. */
   | 'TRANSPORT_LISTENER_FAILED'
   /** A unique value (a site key) is already taken. */
-  | 'STORAGE_CONFLICT';
+  | 'STORAGE_CONFLICT'
+  /** An upload larger than the server's limit (HTTP 413). */
+  | 'ATTACHMENT_TOO_LARGE'
+  /** An upload whose bytes are not one of the allowed types, or do not match the declared type (HTTP 415). */
+  | 'ATTACHMENT_TYPE_REFUSED'
+  /** A message attachment whose URL this server did not issue to the sender. */
+  | 'ATTACHMENT_URL_REFUSED';
 
 /** All codes, for exhaustive tables and validation of `error` frames. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -75,6 +81,9 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'AUTH_IDENTITY_REQUIRED',
   'AUTH_IDENTITY_INVALID',
   'STORAGE_CONFLICT',
+  'ATTACHMENT_TOO_LARGE',
+  'ATTACHMENT_TYPE_REFUSED',
+  'ATTACHMENT_URL_REFUSED',
 ];
 
 /** Optional fields carried beside `code` and `message`. */

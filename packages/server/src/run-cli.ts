@@ -2,6 +2,7 @@
 // Process-free (streams, env and signals are passed in) so tests can run it in-process.
 
 import type { EventEmitter } from 'node:events';
+import { dirname, join } from 'node:path';
 import { ParleyError } from '@parley/protocol';
 import { loadConfig, USAGE } from './config.js';
 import { createJsonLogger, describeError } from './logger.js';
@@ -129,6 +130,8 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     consoleOrigins: config.consoleOrigins,
     rateExemptAddresses: config.rateExemptAddresses,
     visitorTokenTtlMs: config.visitorTokenTtlMs,
+    // Uploaded files live beside the database file, in the same data folder (also when the messages are in Postgres).
+    ...(config.dbPath === ':memory:' ? {} : { uploads: { dir: join(dirname(config.dbPath), 'uploads') } }),
     ...(config.ops.retentionDays === undefined ? {} : { retentionDays: config.ops.retentionDays }),
     ...(config.ops.metricsToken === undefined ? {} : { metricsToken: config.ops.metricsToken }),
     ...(config.ops.webhooks.length === 0 ? {} : { webhooks: { endpoints: config.ops.webhooks } }),

@@ -32,6 +32,8 @@ import { createWebhookDispatcher, type WebhookOptions } from './webhooks.js';
 import { createAdminRouter } from './http/admin-router.js';
 import { createPublicSiteHandler } from './http/public-site.js';
 import { startRetention } from './gdpr.js';
+import { resolveUploads, type UploadOptions } from './uploads/upload-options.js';
+import { createUploadRoutes } from './uploads/upload-routes.js';
 
 export interface CreateServerOptions {
   /** Token signing key (≥ 32 chars). Without one, a random key is used and tokens die with the process. */
@@ -87,6 +89,11 @@ export interface CreateServerOptions {
    * `attachmentsDeleted: false`.
    */
   deleteAttachments?: (urls: string[]) => Promise<void>;
+  /**
+   * File uploads: `POST /api/uploads`, served at `/uploads/<id>`; message attachments must point at them. Stored on
+   * disk (see UploadOptions for the folder); an erasure deletes them unless `deleteAttachments` is given.
+   */
+  uploads?: UploadOptions;
 }
 
 /** Console login sessions last one working day; agents log in again the next. */
@@ -192,6 +199,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   const startBuckets = new Map<string, TokenBucket>();
   // Names this process's presence leases: a node that dies leaves leases nobody renews, which lapse.
   const nodeId = `n_${randomUUID()}`;
+  const uploadSetup = resolveUploads(options.uploads ?? {}, options.storage === undefined ? (options.dbPath ?? ':memory:') : undefined);
   const services: ServerServices = {
     storage,
     fanout,
@@ -204,6 +212,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     heartbeatMs,
     now,
     countError: (code) => metrics.countError(code, 'ws'),
+    uploads: uploadSetup.store,
     takeConversationStart(visitorId) {
       let bucket = startBuckets.get(visitorId);
       if (bucket === undefined) startBuckets.set(visitorId, (bucket = new TokenBucket(rates.conversationStarts, now())));
@@ -236,7 +245,27 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     // An erased visitor's open sockets (on every node) end now rather than act for a visitor who no longer exists.
     onVisitorErased: (visitorId) =>
       fanout.publish(visitorTopic(visitorId), { frame: { type: 'error', code: 'AUTH_INVALID_TOKEN', message: 'this visitor was erased' } }),
-    ...(options.deleteAttachments === undefined ? {} : { deleteAttachments: options.deleteAttachments }),
+    deleteAttachments:
+      options.deleteAttachments ??
+      (async (urls) => {
+        await uploadSetup.store.deleteByUrls(urls);
+      }),
+  });
+  const uploads = createUploadRoutes({
+    store: uploadSetup.store,
+    storage,
+    tokens,
+    auth,
+    logger,
+    now,
+    maxBytes: uploadSetup.maxBytes,
+    allowedTypes: uploadSetup.allowedTypes,
+    rate: uploadSetup.rate,
+    ...(uploadSetup.publicUrl === undefined ? {} : { publicUrl: uploadSetup.publicUrl }),
+    allowedOrigins,
+    consoleOrigins: options.consoleOrigins ?? [],
+    ...(options.rateExemptAddresses === undefined ? {} : { exemptAddresses: options.rateExemptAddresses }),
+    onError: (code) => metrics.countError(code, 'http'),
   });
   if (options.retentionDays !== undefined && !(options.retentionDays > 0 && options.retentionDays <= 36_500)) {
     throw new ParleyError('CONFIG_INVALID', 'retentionDays must be a number of days in (0, 36500]');
@@ -302,6 +331,10 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     }
     if (path === '/api/admin' || path.startsWith('/api/admin/')) {
       admin(req, res).catch(fail);
+      return;
+    }
+    if (uploads.owns(path)) {
+      uploads.handle(req, res, path).catch(fail);
       return;
     }
     if (publicSite.ownsConfigPath(path)) {
@@ -410,6 +443,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     }
     for (const [visitorId, bucket] of startBuckets) if (bucket.isFull(at)) startBuckets.delete(visitorId);
     auth.sweep();
+    uploads.sweep();
     handshakeGate.sweep(at);
     sharedLimits.sweep(at);
   }, heartbeatMs);
@@ -463,6 +497,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     await services.presence.settled();
     if (ownsFanout) await fanout.close();
     if (ownsStorage) await storage.close();
+    uploadSetup.dispose();
     logger.info('server.closed');
   }
 

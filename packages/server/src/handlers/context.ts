@@ -8,6 +8,7 @@ import type { Router } from '../routing/router.js';
 import type { Storage } from '../storage/storage.js';
 import type { VisitorTokens } from '../token.js';
 import type { VerifiedIdentity } from '../identity.js';
+import type { UploadStore } from '../uploads/disk-store.js';
 
 /** Who is on the other end, once `hello` succeeded. */
 export interface Session {
@@ -39,6 +40,8 @@ export interface ServerServices {
   takeConversationStart(visitorId: string): boolean;
   /** Counts an `error` frame sent to a client (metrics). */
   countError?(code: string): void;
+  /** Where uploads live; message attachments must point at one of them. Absent: attachments are refused. */
+  uploads?: UploadStore;
 }
 
 export interface HandlerContext {

@@ -4,11 +4,13 @@ import { ParleyError, type Author, type MessageSendFrame } from '@parley/protoco
 import { conversationTopic } from '../fanout/fanout.js';
 import { loadConversation, requireSession } from './access.js';
 import type { HandlerContext } from './context.js';
+import { resolveAttachments } from '../uploads/attachment-check.js';
 
 export async function handleMessageSend(ctx: HandlerContext, frame: MessageSendFrame): Promise<void> {
   const session = requireSession(ctx);
   const conversation = await loadConversation(ctx, frame.conversationId);
   if (conversation.status === 'closed') throw new ParleyError('CONVERSATION_CLOSED', 'the conversation is closed');
+  const attachments = frame.attachments === undefined ? undefined : await resolveAttachments(ctx.services.uploads, session.subjectId, frame.attachments);
   const author: Author = session.agent === undefined ? { role: session.role, id: session.subjectId } : { role: 'agent', ...session.agent };
   // appendMessage resolves after the group commit: the ack below is never sent for a write that could be lost.
   const { message, duplicate } = await ctx.services.storage.appendMessage({
@@ -17,7 +19,7 @@ export async function handleMessageSend(ctx: HandlerContext, frame: MessageSendF
     author,
     kind: 'text',
     text: frame.text,
-    ...(frame.attachments === undefined ? {} : { attachments: frame.attachments }),
+    ...(attachments === undefined ? {} : { attachments }),
   });
   ctx.reply({
     type: 'message.ack',

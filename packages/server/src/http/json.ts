@@ -20,6 +20,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   STORAGE_UNAVAILABLE: 503,
   SERVER_SHUTTING_DOWN: 503,
+  ATTACHMENT_TOO_LARGE: 413,
+  ATTACHMENT_TYPE_REFUSED: 415,
+  ATTACHMENT_URL_REFUSED: 400,
 };
 
 /** The HTTP status an error code is answered with; 500 for anything not listed. */
