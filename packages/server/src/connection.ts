@@ -41,6 +41,20 @@ const CLOSING_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 /** A peer that lets this much pile up unread is not reading; drop it rather than hold the memory (it resumes). */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
+/**
+ * A published frame object reaches every member's connection: encode it once, not once per recipient. Frames are
+ * never mutated after they are sent, and the weak map lets the bytes go with the frame.
+ */
+const encoded = new WeakMap<ServerFrame, Buffer>();
+function encodedOnce(frame: ServerFrame): Buffer {
+  let bytes = encoded.get(frame);
+  if (bytes === undefined) {
+    bytes = Buffer.from(encodeFrame(frame));
+    encoded.set(frame, bytes);
+  }
+  return bytes;
+}
+
 export interface ConnectionOptions {
   ws: WebSocket;
   endpointRole: Role;
@@ -110,7 +124,7 @@ export class Connection {
       return;
     }
     if (frame.type === 'error') this.options.services.countError?.(frame.code);
-    ws.send(encodeFrame(frame));
+    ws.send(encodedOnce(frame), { binary: false });
   }
 
   close(code: number, reason: string): void {

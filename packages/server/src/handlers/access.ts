@@ -29,6 +29,29 @@ export async function loadConversation(ctx: HandlerContext, conversationId: stri
   return conversation;
 }
 
+/**
+ * Who may see a conversation never changes (its visitor and site are fixed), so once a session has passed the check
+ * for an id, `message.send` skips the read. Status is not cached: storage refuses appends to a closed or erased
+ * conversation in the commit itself. Keyed by the session object, so it lives and dies with the connection.
+ */
+const seenBySession = new WeakMap<Session, Set<string>>();
+/** Enough for an agent's open chats; past it the set starts over rather than grow with a long-lived socket. */
+const MAX_SEEN_PER_SESSION = 256;
+
+/** Refuses with the same error as loadConversation; reads the conversation only the first time per session. */
+export async function requireVisibleConversation(ctx: HandlerContext, conversationId: string): Promise<void> {
+  const session = requireSession(ctx);
+  const seen = seenBySession.get(session);
+  if (seen?.has(conversationId)) return;
+  const conversation = await loadConversation(ctx, conversationId);
+  if (conversation.status === 'closed') throw new ParleyError('CONVERSATION_CLOSED', 'the conversation is closed');
+  if (seen === undefined) seenBySession.set(session, new Set([conversationId]));
+  else {
+    if (seen.size >= MAX_SEEN_PER_SESSION) seen.clear();
+    seen.add(conversationId);
+  }
+}
+
 export function toConversationInfo(conversation: Conversation): ConversationInfo {
   const info: ConversationInfo = {
     id: conversation.id,

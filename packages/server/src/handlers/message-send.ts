@@ -1,20 +1,20 @@
 // `message.send`: durable, deduplicated store with a seq, then ack, then `message.new` to every member.
 
-import { ParleyError, type Author, type MessageSendFrame } from '@parley/protocol';
+import { type Author, type MessageSendFrame } from '@parley/protocol';
 import { conversationTopic } from '../fanout/fanout.js';
-import { loadConversation, requireSession } from './access.js';
+import { requireSession, requireVisibleConversation } from './access.js';
 import type { HandlerContext } from './context.js';
 import { resolveAttachments } from '../uploads/attachment-check.js';
 
 export async function handleMessageSend(ctx: HandlerContext, frame: MessageSendFrame): Promise<void> {
   const session = requireSession(ctx);
-  const conversation = await loadConversation(ctx, frame.conversationId);
-  if (conversation.status === 'closed') throw new ParleyError('CONVERSATION_CLOSED', 'the conversation is closed');
+  // Closed or erased conversations are refused by appendMessage inside the commit, so a cached check is enough.
+  await requireVisibleConversation(ctx, frame.conversationId);
   const attachments = frame.attachments === undefined ? undefined : await resolveAttachments(ctx.services.uploads, session.subjectId, frame.attachments);
   const author: Author = session.agent === undefined ? { role: session.role, id: session.subjectId } : { role: 'agent', ...session.agent };
   // appendMessage resolves after the group commit: the ack below is never sent for a write that could be lost.
   const { message, duplicate } = await ctx.services.storage.appendMessage({
-    conversationId: conversation.id,
+    conversationId: frame.conversationId,
     clientId: frame.clientId,
     author,
     kind: 'text',
@@ -31,5 +31,5 @@ export async function handleMessageSend(ctx: HandlerContext, frame: MessageSendF
     ...(duplicate ? { duplicate: true } : {}),
   });
   // A duplicate was broadcast when first stored; a client that missed it gets it by replay.
-  if (!duplicate) await ctx.publish(conversationTopic(conversation.id), { frame: { type: 'message.new', message } });
+  if (!duplicate) await ctx.publish(conversationTopic(frame.conversationId), { frame: { type: 'message.new', message } });
 }
