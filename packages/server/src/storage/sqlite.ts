@@ -2,7 +2,7 @@
 // Owns the schema and its migrations; must not know about sockets or frames.
 
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import {
@@ -20,6 +20,7 @@ import {
   type VisitorProfile,
 } from '@parley/protocol';
 import { eventClientId, withEventCode } from './event-codes.js';
+import { createWalSync, type WalSync } from './wal-sync.js';
 import type {
   Agent,
   AgentRole,
@@ -377,6 +378,12 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   } catch (err) {
     throw err instanceof ParleyError ? err : unavailable(err);
   }
+  // Message batches are fsynced off the event loop (wal-sync.ts); every other write stays synchronous=FULL.
+  // An in-memory database has no WAL file and keeps the plain path.
+  const walSync: WalSync | undefined =
+    db.pragma('journal_mode', { simple: true }) === 'wal' ? createWalSync(`${resolve(options.path)}-wal`) : undefined;
+  const deferSync = db.prepare('PRAGMA synchronous = NORMAL');
+  const fullSync = db.prepare('PRAGMA synchronous = FULL');
 
   const q = {
     siteByKey: db.prepare<[string], SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE key = ?`),
@@ -658,6 +665,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     const outcomes: Array<{ ok: true; value: { message: Message; duplicate: boolean } } | { ok: false; error: unknown }> = [];
     try {
       if (!db.open) throw new Error('database closed');
+      if (walSync !== undefined) deferSync.run();
       db.transaction(() => {
         for (const item of batch) {
           try {
@@ -673,12 +681,22 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       const error = err instanceof ParleyError ? err : unavailable(err);
       for (const item of batch) item.reject(error);
       return;
+    } finally {
+      if (walSync !== undefined && db.open) fullSync.run();
     }
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
-    });
+    const settle = (syncError?: Error): void => {
+      // Written but not known to be on disk: refuse (retryable); the client's resend is acked as a duplicate.
+      const error = syncError === undefined ? undefined : unavailable(syncError);
+      batch.forEach((item, i) => {
+        const outcome = outcomes[i]!;
+        if (error !== undefined) item.reject(error);
+        else if (outcome.ok) item.resolve(outcome.value);
+        else item.reject(outcome.error);
+      });
+    };
+    // Acks wait for the WAL fsync; batches committed meanwhile share the next one.
+    if (walSync === undefined) settle();
+    else walSync.afterCommit(settle);
   }
 
   /** A write outside the group-commit queue (assign, close): flush first so seqs keep arrival order. */
@@ -687,6 +705,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       if (flushScheduled !== undefined) clearImmediate(flushScheduled);
       flush();
     }
+    // Appends still waiting for their fsync are acked (and broadcast) before this write's result.
+    walSync?.syncNow();
     return db.transaction(body)();
   }
 
@@ -1160,9 +1180,11 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         clearImmediate(flushScheduled);
         flush();
       }
+      walSync?.syncNow();
     },
     close: async () => {
       await storage.drain();
+      walSync?.close();
       if (db.open) db.close();
     },
   };

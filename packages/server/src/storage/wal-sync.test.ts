@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWalSync } from './wal-sync.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function walFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-wal-'));
+  dirs.push(dir);
+  const path = join(dir, 'db-wal');
+  writeFileSync(path, 'frames');
+  return path;
+}
+
+describe('createWalSync', () => {
+  it('runs each callback once, after a sync, and batches callbacks that arrive while one is in flight', async () => {
+    const sync = createWalSync(walFile());
+    const calls: Array<[string, Error | undefined]> = [];
+    sync.afterCommit((err) => calls.push(['a', err]));
+    sync.afterCommit((err) => calls.push(['b', err]));
+    sync.afterCommit((err) => calls.push(['c', err]));
+    // Nothing runs synchronously: the fsync is on the thread pool.
+    expect(calls).toEqual([]);
+    await expect.poll(() => calls.length, { timeout: 5000 }).toBe(3);
+    expect(calls).toEqual([['a', undefined], ['b', undefined], ['c', undefined]]);
+    sync.close();
+  });
+
+  it('syncNow settles every waiting callback before it returns, and the in-flight sync does not run them again', async () => {
+    const sync = createWalSync(walFile());
+    const calls: string[] = [];
+    sync.afterCommit(() => calls.push('in-flight'));
+    sync.afterCommit(() => calls.push('waiting'));
+    sync.syncNow();
+    expect(calls).toEqual(['in-flight', 'waiting']);
+    sync.afterCommit(() => calls.push('later'));
+    await expect.poll(() => calls.length, { timeout: 5000 }).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toEqual(['in-flight', 'waiting', 'later']);
+    sync.close();
+  });
+
+  it('hands the error to the callbacks when the WAL cannot be synced', () => {
+    const sync = createWalSync(join(tmpdir(), 'parley-no-such-dir', 'db-wal'));
+    const errors: Array<Error | undefined> = [];
+    sync.afterCommit((err) => errors.push(err));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(Error);
+    sync.close();
+  });
+});
