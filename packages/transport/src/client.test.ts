@@ -619,8 +619,11 @@ describe('auth and version', () => {
   it('stores an issued token and uses it next time', async () => {
     server.issueToken = 'issued-1';
     const { client, log } = makeClient();
+    expect(client.token).toBeUndefined();
     await client.join('c1');
     expect(log.tokens).toEqual(['issued-1']);
+    // What HTTP routes (uploads) authenticate with: the session's token.
+    expect(client.token).toBe('issued-1');
     server.connections[0]!.close(1011);
     await expectRetryAfter(client, 250);
     await until(() => server.received('hello').length === 2);
@@ -694,6 +697,7 @@ describe('events', () => {
     conn.send({ type: 'rating.created', conversationId: 'c1', score: 5 });
     conn.send({ type: 'token.rotated', token: 'rotated-1', expiresAt: 1 });
     await until(() => log.tokens.length === 1);
+    expect(client.token).toBe('rotated-1');
     expect(seen).toEqual([
       'typing:typing.update',
       'read:read.update',

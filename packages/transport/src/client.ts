@@ -8,6 +8,7 @@ import {
   VISITOR_SERVER_FIELDS,
   type ServerFieldTable,
   type AcceptFrame,
+  type Attachment,
   type AgentJoinedFrame,
   type AgentLeftFrame,
   type AssignedFrame,
@@ -144,6 +145,11 @@ export interface ParleyClient {
   readonly state: ConnectionState;
   /** visitorId or agentId, from the welcome; undefined before the first one. */
   readonly subjectId: string | undefined;
+  /**
+   * The token the current session authenticated with (issued, rotated or given by `getToken`), for the server's
+   * HTTP routes such as `POST /api/uploads` (`Authorization: Bearer …`). Undefined before the first welcome.
+   */
+  readonly token: string | undefined;
   /** Subscribes; returns the unsubscribe. */
   on<K extends keyof ClientEvents>(event: K, fn: (payload: ClientEvents[K]) => void): () => void;
   /** Connects now (normally lazy) and resumes every stored conversation and unsent message. */
@@ -153,7 +159,7 @@ export interface ParleyClient {
   /** Joins a conversation from its last delivered seq; it is resumed on every reconnect from then on. */
   join(conversationId: string): Promise<ConversationInfo>;
   /** Queues a message in the outbox (even offline) and sends it when the conversation is joined. */
-  send(conversationId: string, text: string, options?: { clientId?: string }): SendResult;
+  send(conversationId: string, text: string, options?: { clientId?: string; attachments?: Attachment[] }): SendResult;
   /** Any other request; resolves with its reply. */
   request<F extends RequestFrame>(frame: F & { ref?: never }): Promise<RequestReplies[F['type']]>;
   /** Best effort: dropped when not connected (a stale typing indicator is worse than none). */
@@ -445,7 +451,8 @@ function connectClient(options: ClientOptions, serverFrames: ServerFieldTable): 
 
   const sendEntry = (entry: QueuedEntry): void => {
     const ref = nextRef();
-    if (!send({ type: 'message.send', ref, conversationId: entry.conversationId, clientId: entry.clientId, text: entry.text })) return;
+    const attachments = entry.attachments === undefined ? {} : { attachments: entry.attachments };
+    if (!send({ type: 'message.send', ref, conversationId: entry.conversationId, clientId: entry.clientId, text: entry.text, ...attachments })) return;
     sendRefs.set(ref, entry.clientId);
     entry.sentOn = connection;
   };
@@ -675,6 +682,9 @@ function connectClient(options: ClientOptions, serverFrames: ServerFieldTable): 
     get state() {
       return socket.state;
     },
+    get token() {
+      return socket.token;
+    },
     get subjectId() {
       return subjectId;
     },
@@ -733,7 +743,15 @@ function connectClient(options: ClientOptions, serverFrames: ServerFieldTable): 
         emitError(error);
         return { clientId, acked: handled(Promise.reject(error)) };
       }
-      const entry: QueuedEntry = { conversationId, clientId, text, sentOn: 0, retries: 0, ack: undefined };
+      const entry: QueuedEntry = {
+        conversationId,
+        clientId,
+        text,
+        ...(sendOptions.attachments?.length ? { attachments: sendOptions.attachments } : {}),
+        sentOn: 0,
+        retries: 0,
+        ack: undefined,
+      };
       const acked = ackOf(entry);
       myClientIds.add(clientId);
       outbox.push(entry);

@@ -129,6 +129,8 @@ export interface Socket {
   send(frame: ClientFrame): boolean;
   /** Tells the socket a token the server issued, to use when `getToken` gives none. */
   setIssuedToken(token: string): void;
+  /** The token the current session authenticated with (or was issued or rotated to); undefined before a welcome. */
+  readonly token: string | undefined;
   /** Closes for good. */
   stop(): void;
 }
@@ -144,6 +146,7 @@ export function createSocket(options: SocketOptions, hooks: SocketHooks): Socket
   let issuedToken: string | undefined;
   let refusedToken: string | undefined;
   let usedToken: string | undefined;
+  let sessionToken: string | undefined;
   let reportedHandshakeError = false;
   let handshakeTimer: Timer | undefined;
   let retryTimer: Timer | undefined;
@@ -259,6 +262,7 @@ export function createSocket(options: SocketOptions, hooks: SocketHooks): Socket
       issuedToken = frame.token;
       hooks.onToken(frame.token);
     }
+    sessionToken = frame.token ?? usedToken;
     // An explicit option wins (a proxy in front may need shorter pings); else the server's period.
     const intervalMs = options.heartbeatMs ?? frame.heartbeatMs;
     silenceMs = 2 * intervalMs;
@@ -384,6 +388,10 @@ export function createSocket(options: SocketOptions, hooks: SocketHooks): Socket
     send,
     setIssuedToken(token) {
       issuedToken = token;
+      sessionToken = token;
+    },
+    get token() {
+      return sessionToken;
     },
     stop,
   };

@@ -78,4 +78,20 @@ describe('createStateStore', () => {
     raw.set('outbox', JSON.stringify([{ conversationId: 'c1', clientId: 'x', text: 'ok', extra: 1 }, { clientId: 'y' }]));
     expect(createStateStore(raw, () => {}).load().outbox).toEqual([{ conversationId: 'c1', clientId: 'x', text: 'ok' }]);
   });
+
+  it("keeps an entry's attachments across a reload, and drops malformed ones", () => {
+    const raw = memoryStorage();
+    const file = { name: 'a.png', mime: 'image/png', size: 3, url: 'https://chat.example/uploads/x' };
+    raw.set(
+      'outbox',
+      JSON.stringify([
+        { conversationId: 'c1', clientId: 'x', text: '', attachments: [file] },
+        { conversationId: 'c1', clientId: 'y', text: 'hi', attachments: [{ name: 'b.png', size: '3' }] },
+      ]),
+    );
+    expect(createStateStore(raw, () => {}).load().outbox).toEqual([
+      { conversationId: 'c1', clientId: 'x', text: '', attachments: [file] },
+      { conversationId: 'c1', clientId: 'y', text: 'hi' },
+    ]);
+  });
 });

@@ -1,6 +1,6 @@
 // Where the outbox and per-conversation lastSeq survive a reload. Small sync key/value; validates what it reads.
 
-import { ParleyError } from '@parley/protocol';
+import { ParleyError, type Attachment } from '@parley/protocol';
 
 /**
  * Synchronous string storage for the client's small JSON state (outbox, lastSeq per conversation).
@@ -45,6 +45,8 @@ export interface OutboxEntry {
   conversationId: string;
   clientId: string;
   text: string;
+  /** Files already uploaded (`POST /api/uploads`); the server checks that it issued them. */
+  attachments?: Attachment[];
 }
 
 /** The persisted client state. */
@@ -58,6 +60,10 @@ const OUTBOX_KEY = 'outbox';
 const SEQS_KEY = 'seqs';
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isAttachment = (a: unknown): boolean => {
+  const v = a as Partial<Attachment> | null;
+  return typeof v === 'object' && v !== null && isString(v.name) && isString(v.mime) && isString(v.url) && typeof v.size === 'number';
+};
 const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 function parse(raw: string | null): unknown {
@@ -107,7 +113,12 @@ export function createStateStore(storage: OutboxStorage, report: (error: ParleyE
                 (e): e is OutboxEntry =>
                   typeof e === 'object' && e !== null && isString(e.conversationId) && isString(e.clientId) && typeof e.text === 'string',
               )
-              .map(({ conversationId, clientId, text }) => ({ conversationId, clientId, text }))
+              .map(({ conversationId, clientId, text, attachments }) => ({
+                conversationId,
+                clientId,
+                text,
+                ...(Array.isArray(attachments) && attachments.every(isAttachment) ? { attachments: attachments as Attachment[] } : {}),
+              }))
           : [],
         seqs: Array.isArray(seqs)
           ? seqs.filter((p): p is [string, number] => Array.isArray(p) && isString(p[0]) && isSeq(p[1]))

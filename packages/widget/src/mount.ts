@@ -14,6 +14,7 @@ import { trackPages } from './page-tracker.js';
 import { ACTIVE_KEY, clearKeys, READ_KEY, readKey, TOKEN_KEY, writeKey } from './storage-keys.js';
 import type { ChatClient } from './store/chat-client.js';
 import { createWidgetStore, type WidgetStore } from './store/widget-store.js';
+import { uploadEndpoint, uploadFile } from './store/upload.js';
 import { PANEL_CSS } from './styles/panel-css.js';
 import { createTabSync, type TabSync } from './tab-sync.js';
 import { sheet } from './theme.js';
@@ -70,6 +71,7 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
     greeting: config.greeting ?? '',
     preChat: config.preChat ?? [],
     locale,
+    upload: (file, token) => uploadFile(uploadEndpoint(config.server), token, file),
   });
   sync = createTabSync(`${prefix}sync`, store);
   const tabs = sync;

@@ -1,6 +1,7 @@
 // The message box: Enter sends, Shift+Enter breaks the line; the escalation button stays visible while self-serving.
 import { useState } from 'preact/hooks';
 import { useActions, useStore, useT } from '../hooks/use-store.js';
+import { AttachButton } from './AttachButton.js';
 
 /** Focuses the message box from a control that is about to disappear, so keyboard focus never drops to <body>. */
 export const focusInput = (from: Element): void => (from.getRootNode() as ShadowRoot | Document).getElementById('pc-input')?.focus();
@@ -51,6 +52,8 @@ export function Composer() {
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) submit(e);
           }}
         />
+        {/* Files go to a person: not while the FAQ answers. */}
+        {status === 'queued' || status === 'assigned' ? <AttachButton /> : null}
         <button type="submit" class="pc-send" disabled={isDisabled}>
           {t('composer.send')}
         </button>

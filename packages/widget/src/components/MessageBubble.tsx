@@ -4,6 +4,7 @@ import type { TimelineItem } from '../store/types.js';
 import { safeImageSrc } from '../linkify.js';
 import { focusInput } from './Composer.js';
 import { MessageText } from './MessageText.js';
+import { AttachmentList } from './AttachmentList.js';
 
 type MessageItem = Extract<TimelineItem, { kind: 'message' }>;
 
@@ -18,7 +19,8 @@ export function MessageBubble({ item }: { item: MessageItem }) {
       {!isMine && avatar ? <img class="pc-avatar" src={avatar} alt="" width={24} height={24} /> : null}
       <div class="pc-bubble">
         <span class={isMine ? 'pc-sr' : 'pc-author'}>{author}</span>
-        <MessageText text={item.text} />
+        {item.text ? <MessageText text={item.text} /> : null}
+        {item.attachments?.length ? <AttachmentList items={item.attachments} /> : null}
         <span class="pc-meta">
           <time dateTime={new Date(item.at).toISOString()}>{time(item.at)}</time>
           {item.state ? <span class="pc-state"> · {t(`message.${item.state}`)}</span> : null}

@@ -2,4 +2,4 @@
 import type { ParleyClient } from '@parley/transport';
 
 /** What the widget needs from a transport client. */
-export type ChatClient = Pick<ParleyClient, 'on' | 'startConversation' | 'join' | 'send' | 'request' | 'typing' | 'read' | 'close'>;
+export type ChatClient = Pick<ParleyClient, 'on' | 'token' | 'startConversation' | 'join' | 'send' | 'request' | 'typing' | 'read' | 'close'>;

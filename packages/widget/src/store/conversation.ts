@@ -1,5 +1,5 @@
 // Conversation slice: hand-off, live chat, queue, agent, receipts, rating. The only code that calls transport.
-import type { EscalationReason, Message, ServerFrame, VisitorProfile } from '@parley/protocol';
+import type { Attachment, EscalationReason, Message, ServerFrame, VisitorProfile } from '@parley/protocol';
 import type { ChatClient } from './chat-client.js';
 import type { SliceContext } from './widget-store.js';
 import type { ConversationState, ConversationStatus, TimelineItem } from './types.js';
@@ -11,6 +11,8 @@ export interface ConversationActions {
   /** Live chat message (queued or assigned). */
   send(text: string): Promise<void>;
   retry(itemId: string): Promise<void>;
+  /** Uploads a file and sends it as a message (only with a person: queued or assigned). */
+  sendFile(file: File): void;
   /** Call on every keystroke; sends `typing` at most every few seconds and `false` when idle. */
   typing(): void;
   markRead(): void;
@@ -43,6 +45,8 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
   let agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
   let wasOnline = false;
   let historyFor: string | undefined;
+  // Files whose upload has not succeeded yet, by the message's clientId: Retry uploads them again.
+  const unsentFiles = new Map<string, File>();
 
   const conv = (): ConversationState => get().conversation;
   const setConv = (value: Partial<ConversationState>): void => patch('conversation', value);
@@ -121,6 +125,7 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
             text: m.text,
             at: m.at,
             state: isMine ? 'delivered' : undefined,
+            ...(m.attachments?.length ? { attachments: m.attachments } : {}),
           };
     // Seq order, not arrival order: after a reload, resumed live messages can arrive before the history page.
     const items = conv().items;
@@ -250,13 +255,23 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
     }
   }
 
-  function sendItem(text: string): void {
+  function sendItem(text: string, attachments?: Attachment[], file?: File): void {
     const id = conv().id;
     if (!id) return;
     // Our own clientId, so the bubble shows at once, before the transport chunk has loaded.
     const clientId = deps.uuid();
-    get().addItems([{ kind: 'message', id: clientId, role: 'visitor', text, at: deps.now(), state: 'sending' }]);
-    connect().then((cl) => cl.send(id, text, { clientId }).acked).then(
+    get().addItems([{ kind: 'message', id: clientId, role: 'visitor', text, at: deps.now(), state: 'sending', ...(attachments ? { attachments } : {}) }]);
+    if (file) unsentFiles.set(clientId, file);
+    connect()
+      .then(async (cl) => {
+        if (!file) return cl.send(id, text, { clientId, ...(attachments ? { attachments } : {}) }).acked;
+        // The chip shows at once; the upload fills in the URL (and the thumbnail) before the message goes.
+        const uploaded = await deps.upload!(file, cl.token);
+        unsentFiles.delete(clientId);
+        get().updateItem(clientId, { attachments: [uploaded] });
+        return cl.send(id, text, { clientId, attachments: [uploaded] }).acked;
+      })
+      .then(
       ({ seq }) => {
         const item = conv().items.find((i) => i.id === clientId);
         if (item?.kind === 'message' && item.state === 'sending') get().updateItem(clientId, { state: 'delivered', seq });
@@ -320,7 +335,15 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
       const item = conv().items.find((i) => i.id === itemId);
       if (item?.kind !== 'message' || item.state !== 'failed') return;
       setConv({ items: conv().items.filter((i) => i.id !== itemId) });
-      sendItem(item.text);
+      const file = unsentFiles.get(itemId);
+      unsentFiles.delete(itemId);
+      sendItem(item.text, item.attachments, file);
+    },
+
+    sendFile(file) {
+      const { status } = conv();
+      if (!deps.upload || (status !== 'queued' && status !== 'assigned')) return;
+      sendItem('', [{ name: file.name, mime: file.type, size: file.size, url: '' }], file);
     },
 
     typing() {

@@ -1,6 +1,6 @@
 // Shapes of the widget store: state per slice, timeline items, and what the store needs from outside.
 import type { Decision, HistoryEvent } from '@parley/faq';
-import type { AgentInfo, AuthorRole, EscalationReason, TranscriptItem, VisitorProfile } from '@parley/protocol';
+import type { AgentInfo, Attachment, AuthorRole, EscalationReason, TranscriptItem, VisitorProfile } from '@parley/protocol';
 import type { PreChatField, WidgetEventName, WidgetEvents } from '../embed-api.js';
 import type { ChatClient } from './chat-client.js';
 
@@ -43,6 +43,8 @@ export type TimelineItem =
       text: string;
       at: number;
       state?: MessageState;
+      /** Files; while one is still uploading its `url` is empty. */
+      attachments?: Attachment[];
     }
   /** A divider such as "Ana joined"; `key` is an i18n key, `vars` its placeholders (or `text` verbatim). */
   | { kind: 'event'; id: string; key?: string; text?: string; vars?: Record<string, string> };
@@ -114,4 +116,6 @@ export interface StoreDeps {
   uuid?: () => string;
   /** Whether the page is hidden (unread counting while open). */
   isHidden?: () => boolean;
+  /** Uploads a file to the chat server with the session's token; without it, attaching is off. */
+  upload?(file: File, token: string | undefined): Promise<Attachment>;
 }

@@ -1,0 +1,157 @@
+import '../../test-support/dom.js';
+import type { Attachment } from '@parley/protocol';
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFakeClient, flush } from '../../test-support/fake-client.js';
+import { I18nContext, StoreContext } from '../hooks/use-store.js';
+import en from '../i18n/locales/en.json';
+import { createTranslator } from '../i18n/t.js';
+import { createWidgetStore } from '../store/widget-store.js';
+import { Panel } from './Panel.js';
+
+let container: HTMLElement;
+const EVIL = '<img src=x onerror="window.__xss=1">.png';
+
+function mount() {
+  const fake = createFakeClient();
+  const uploads: Array<{ file: File; settle: (a: Attachment | Error) => void }> = [];
+  const store = createWidgetStore({
+    client: async () => fake.client,
+    loadFaq: async () => null,
+    emit: () => {},
+    setActive: () => {},
+    greeting: '',
+    preChat: [],
+    locale: 'en',
+    isHidden: () => false,
+    upload: (file) =>
+      new Promise<Attachment>((resolve, reject) => uploads.push({ file, settle: (a) => (a instanceof Error ? reject(a) : resolve(a)) })),
+  });
+  container = document.createElement('div');
+  document.body.append(container);
+  act(() => {
+    render(
+      <StoreContext.Provider value={store}>
+        <I18nContext.Provider value={createTranslator('en', en)}>
+          <Panel preChat={[]} />
+        </I18nContext.Provider>
+      </StoreContext.Provider>,
+      container,
+    );
+  });
+  act(() => store.getState().open());
+  return { store, fake, uploads };
+}
+
+const settle = async (): Promise<void> => {
+  await act(async () => {
+    await flush();
+  });
+};
+const attachButton = () => container.querySelector<HTMLButtonElement>('button.pc-attach');
+const fileInput = () => container.querySelector<HTMLInputElement>('#pc-file')!;
+function pick(files: File[]) {
+  const input = fileInput();
+  Object.defineProperty(input, 'files', { configurable: true, value: files });
+  act(() => {
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+}
+
+afterEach(() => {
+  render(null, container);
+  container.remove();
+});
+
+describe('attachments in the widget', () => {
+  it('offers a labelled attach button only once a person is involved', async () => {
+    const { store } = mount();
+    expect(attachButton()).toBeNull();
+    await act(async () => {
+      await store.getState().escalate('requested');
+    });
+    await settle();
+    const button = attachButton()!;
+    expect(button.getAttribute('aria-label')).toBe('Attach a file');
+    expect(button.type).toBe('button');
+    // The native input is out of the tab order; the button is the keyboard path.
+    expect(fileInput().tabIndex).toBe(-1);
+  });
+
+  it('refuses a too large or unsupported file before uploading, and says why', async () => {
+    const { store, uploads } = mount();
+    await act(async () => {
+      await store.getState().escalate('requested');
+    });
+    const big = new File(['x'], 'huge.png', { type: 'image/png' });
+    Object.defineProperty(big, 'size', { value: 11 * 1024 * 1024 });
+    pick([big, new File(['<svg/>'], 'logo.svg', { type: 'image/svg+xml' })]);
+    const alert = container.querySelector('[role=alert]')!;
+    expect(alert.textContent).toContain('huge.png is larger than 10 MB.');
+    expect(alert.textContent).toContain("logo.svg can't be sent");
+    expect(uploads).toHaveLength(0);
+  });
+
+  it('shows a chip while uploading, then the thumbnail; a failed upload can be retried; names stay text', async () => {
+    const { store, fake, uploads } = mount();
+    await act(async () => {
+      await store.getState().escalate('requested');
+    });
+    pick([new File([new Uint8Array(2048)], EVIL, { type: 'image/png' })]);
+    await settle();
+    expect(uploads).toHaveLength(1);
+    const bubble = () => container.querySelector('.pc-mine:last-of-type')!;
+    expect(container.querySelector('.pc-file-name')!.textContent).toBe(EVIL);
+    expect(container.querySelector('.pc-file-size')!.textContent).toBe('2 kB');
+    expect(container.querySelector('img[src=x]')).toBeNull();
+    expect(bubble().getAttribute('data-state')).toBe('sending');
+
+    await act(async () => uploads[0]!.settle(Object.assign(new Error('busy'), { code: 'RATE_LIMITED' })));
+    await settle();
+    expect(bubble().getAttribute('data-state')).toBe('failed');
+    expect(fake.mock.send).not.toHaveBeenCalled();
+
+    const retry = [...container.querySelectorAll('button')].find((b) => b.textContent === 'Retry')!;
+    act(() => retry.click());
+    await settle();
+    expect(uploads).toHaveLength(2);
+    const served: Attachment = { name: EVIL, mime: 'image/png', size: 2048, url: 'http://chat.test/uploads/AAAAAAAAAAAAAAAAAAAAAAAA' };
+    await act(async () => uploads[1]!.settle(served));
+    await settle();
+    const thumb = container.querySelector<HTMLImageElement>('img.pc-thumb')!;
+    expect(thumb.getAttribute('src')).toBe(served.url);
+    expect(thumb.alt).toBe(EVIL);
+    expect((thumb.parentElement as HTMLAnchorElement).rel).toBe('noopener noreferrer');
+    expect(fake.mock.send).toHaveBeenCalledWith('c1', '', expect.objectContaining({ attachments: [served] }));
+    expect((window as unknown as { __xss?: number }).__xss).toBeUndefined();
+  });
+
+  it('renders a file from the agent as a download chip, never with a javascript: link', async () => {
+    const { store, fake } = mount();
+    await act(async () => {
+      await store.getState().escalate('requested');
+    });
+    act(() => {
+      fake.emit('message', {
+        conversationId: 'c1',
+        seq: 1,
+        clientId: 'a1',
+        author: { role: 'agent', id: 'a', name: 'Ana' },
+        kind: 'text',
+        text: '',
+        at: 1,
+        isMine: false,
+        attachments: [
+          { name: 'invoice.pdf', mime: 'application/pdf', size: 3 * 1024 * 1024 + 200_000, url: 'http://chat.test/uploads/BBBBBBBBBBBBBBBBBBBBBBBB' },
+          { name: 'bad.png', mime: 'image/png', size: 10, url: 'javascript:alert(1)' },
+        ],
+      });
+    });
+    const links = [...container.querySelectorAll<HTMLAnchorElement>('a.pc-file')];
+    expect(links[0]!.getAttribute('download')).toBe('invoice.pdf');
+    expect(links[0]!.textContent).toBe('invoice.pdf 3.2 MB');
+    expect(links[1]!.hasAttribute('href')).toBe(false);
+    expect(container.querySelector('img.pc-thumb')).toBeNull();
+  });
+});
