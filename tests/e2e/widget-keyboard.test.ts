@@ -143,7 +143,8 @@ describe.skipIf(!!skip)('widget with the keyboard only (Chromium)', () => {
     await p.keyboard.press('Enter');
     await p.getByText('Thanks for your rating!').waitFor();
     await expect.poll(() => desk.ratings, POLL).toContain(5);
-    expect((await widgetFocus(p)).text).toBe('Start a new conversation');
+    // The focus moves in an effect, after the thanks is painted: poll rather than read once.
+    await expect.poll(async () => (await focusInfo(p))?.text, POLL).toBe('Start a new conversation');
     expect(await p.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
     expect(pageErrors).toEqual([]);
     await p.close();
