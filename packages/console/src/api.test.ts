@@ -33,6 +33,16 @@ describe('createApi', () => {
     await expect(api.getConversation(token, 'c_missing')).rejects.toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
   });
 
+  it('uploads a file with the session token; a disguised file is refused with the server’s code', async () => {
+    const { token } = await api.login('alice@shop.io', 'correct horse');
+    const pdf = new File(['%PDF-1.4\n%%EOF\n'], 'label.pdf', { type: 'application/pdf' });
+    const attachment = await api.uploadFile(token, pdf);
+    expect(attachment).toMatchObject({ name: 'label.pdf', mime: 'application/pdf', size: pdf.size });
+    expect(await (await fetch(attachment.url)).text()).toBe('%PDF-1.4\n%%EOF\n');
+    await expect(api.uploadFile(token, new File(['not a png'], 'x.png', { type: 'image/png' }))).rejects.toMatchObject({ code: 'ATTACHMENT_TYPE_REFUSED' });
+    await expect(api.uploadFile('pat_wrong', pdf)).rejects.toMatchObject({ code: 'AUTH_INVALID_TOKEN' });
+  });
+
   it('maps an unreachable server to TRANSPORT_NOT_CONNECTED', async () => {
     const offline = createApi({ baseUrl: 'http://127.0.0.1:9', fetch: () => Promise.reject(new TypeError('fetch failed')) });
     await expect(offline.me('x')).rejects.toMatchObject({ code: 'TRANSPORT_NOT_CONNECTED', retryable: true });

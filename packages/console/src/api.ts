@@ -1,7 +1,7 @@
 // The console's REST client (/api on the same origin): login, me, history, conversation detail, CSAT.
 // Bearer token in a header, never in a URL. Failures reject with ParleyError carrying the server's code.
 
-import { ERROR_CODES, ParleyError, type Availability, type ConversationStatus, type ErrorCode, type Message, type Note } from '@parley/protocol';
+import { ERROR_CODES, ParleyError, type Attachment, type Availability, type ConversationStatus, type ErrorCode, type Message, type Note } from '@parley/protocol';
 import type { AgentProfile, ConversationDetail, ConversationSummary, CsatStats } from '@parley/server';
 
 export type { AgentProfile, CsatStats };
@@ -39,6 +39,8 @@ export interface ConsoleApi {
   csat(token: string): Promise<CsatStats>;
   /** Connected agents of the site with availability and load. */
   listAgents(token: string): Promise<AgentPresence[]>;
+  /** `POST /api/uploads`: the file as the body; the answer goes into a message's `attachments`. */
+  uploadFile(token: string, file: File): Promise<Attachment>;
 }
 
 export interface ApiOptions {
@@ -56,10 +58,11 @@ export function createApi(options: ApiOptions = {}): ConsoleApi {
   const base = options.baseUrl ?? '';
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
 
-  async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
+  async function call<T>(path: string, init: RequestInit & { token?: string; extraHeaders?: Record<string, string> } = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
+    Object.assign(headers, init.extraHeaders);
     let res: Response;
     try {
       res = await doFetch(`${base}/api${path}`, { method: init.method ?? 'GET', headers, body: init.body ?? null, credentials: 'omit' });
@@ -98,6 +101,15 @@ export function createApi(options: ApiOptions = {}): ConsoleApi {
     },
     getConversation: (token, id) => call<ConversationWithMessages>(`/conversations/${encodeURIComponent(id)}`, { token }),
     csat: (token) => call<CsatStats>('/stats/csat', { token }),
+    uploadFile: async (token, file) =>
+      (
+        await call<{ attachment: Attachment }>('/uploads', {
+          method: 'POST',
+          token,
+          body: file,
+          extraHeaders: { 'content-type': file.type || 'application/octet-stream', 'x-parley-filename': encodeURIComponent(file.name) },
+        })
+      ).attachment,
     listAgents: async (token) => (await call<{ agents: AgentPresence[] }>('/agents', { token })).agents,
   };
 }

@@ -4,6 +4,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { expandShortcut, matchShortcuts } from '../canned.js';
 import { useActions, useStore } from '../hooks/use-store.js';
+import { AttachButton } from './AttachButton.js';
 
 export function Composer({ conversationId, visitorName }: { conversationId: string; visitorName: string }) {
   const { setDraft, sendMessage, addNote } = useActions();
@@ -82,6 +83,8 @@ export function Composer({ conversationId, visitorName }: { conversationId: stri
           ))}
         </ul>
       )}
+      {/* Files go to the visitor: not offered for a note. */}
+      {isNote ? null : <AttachButton conversationId={conversationId} />}
       <button type="submit" class="primary" disabled={draft.trim() === ''}>
         {isNote ? 'Add note' : 'Send'}
       </button>

@@ -4,6 +4,7 @@ import type { Message, Note } from '@parley/protocol';
 import { formatTime } from '../format.js';
 import { findLastOf } from '../last-of.js';
 import { MessageText } from './MessageText.js';
+import { AttachmentList } from './AttachmentList.js';
 
 export interface MessageListProps {
   messages: readonly Message[];
@@ -69,7 +70,8 @@ export function MessageList({ messages, visitorReadSeq, label, visitorName, note
                 <p class="msg-meta">
                   <span class="msg-author">{authorName(m, visitorName)}</span> <time dateTime={new Date(m.at).toISOString()}>{formatTime(m.at)}</time>
                 </p>
-                <MessageText text={m.text} />
+                {m.text !== '' || !m.attachments?.length ? <MessageText text={m.text} /> : null}
+                {m.attachments?.length ? <AttachmentList attachments={m.attachments} /> : null}
                 {visitorReadSeq !== undefined && m.seq === lastAgentSeq && (
                   <p class="receipt">{visitorReadSeq >= m.seq ? 'Seen' : 'Delivered'}</p>
                 )}

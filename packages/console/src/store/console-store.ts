@@ -95,6 +95,8 @@ export interface ConsoleState {
   /** With `isNote`, nothing is reported to the visitor (no typing indicator for an internal note). */
   setDraft(conversationId: string, text: string, options?: { isNote?: boolean }): void;
   sendMessage(conversationId: string, text: string): void;
+  /** Uploads a file with the session token and sends it to the visitor as a message. */
+  sendAttachment(conversationId: string, file: File): Promise<void>;
   /** `detail` (free text, required for `other` by the form) is sent after the reason: `other: asked for a refund`. */
   closeChat(conversationId: string, reason: CloseReason, detail?: string): Promise<void>;
   /** Removes a closed chat from the sidebar. */
@@ -577,6 +579,18 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
         patchChat(conversationId, { draft: '' });
         const { acked } = client.send(conversationId, body);
         acked.catch((err: unknown) => notice(`A message was not delivered: ${describeFailure(err)}`));
+      },
+
+      async sendAttachment(conversationId, file) {
+        const token = get().auth.token;
+        if (token === undefined) return;
+        try {
+          const attachment = await deps.api.uploadFile(token, file);
+          if (client === undefined) throw new ParleyError('TRANSPORT_NOT_CONNECTED', 'signed out');
+          await client.send(conversationId, '', { attachments: [attachment] }).acked;
+        } catch (err) {
+          notice(`${file.name} was not sent: ${describeFailure(err)}`);
+        }
       },
 
       async closeChat(conversationId, reason, detail) {

@@ -65,6 +65,7 @@ export function fakeApi(overrides: Partial<ConsoleApi> = {}): ConsoleApi {
       messages: [],
       hasMoreMessages: false,
     })),
+    uploadFile: vi.fn(async (_token: string, file: File) => ({ name: file.name, mime: file.type, size: file.size, url: 'http://chat.test/uploads/AAAAAAAAAAAAAAAAAAAAAAAA' })),
     listAgents: vi.fn(async () => [
       { id: 'a_1', name: 'Alice', availability: 'online' as const, capacity: 3, activeCount: 1 },
       { id: 'a_2', name: 'Bob', availability: 'online' as const, capacity: 3, activeCount: 0 },
