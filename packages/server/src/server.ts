@@ -5,7 +5,7 @@
 import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, DEFAULT_HEARTBEAT_MS, DEFAULT_LIMITS, ParleyError, type Limits, type Role, type ServerFrame } from '@parley/protocol';
 import { Connection } from './connection.js';
 import { clientAddress, createHandshakeGate } from './handshake.js';
@@ -366,8 +366,11 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     serveFile().catch(fail);
   };
 
+  // One listener for every socket: a closure made inside onUpgrade would hold that scope's request and head buffer
+  // for the life of the socket (about 2 KiB per idle visitor).
+  const onUpgradeSocketError = (err: Error): void => logger.debug('upgrade.socket_error', describeError(err));
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', (err) => logger.debug('upgrade.socket_error', describeError(err)));
+    socket.on('error', onUpgradeSocketError);
     let path: string;
     try {
       path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -404,29 +407,33 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   };
 
   const acceptUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, role: Role, origin: string | undefined): void => {
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const address = clientAddress(req);
-      handshakeGate.opened(address);
-      const connection = new Connection({
-        ws,
-        endpointRole: role,
-        origin,
-        services,
-        rates,
-        helloTimeoutMs,
-        remoteAddress: address,
-        sharedLimits,
-        isShuttingDown: () => isShuttingDown,
-        onClose: (c) => {
-          handshakeGate.closed(address);
-          connections.delete(c);
-          connectionRoles.delete(c);
-        },
-      });
-      connections.add(connection);
-      connectionRoles.set(connection, role);
-      if (isShuttingDown) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
+    const address = clientAddress(req);
+    wss.handleUpgrade(req, socket, head, (ws) => openConnection(ws, role, origin, address));
+  };
+  const serverIsShuttingDown = () => isShuttingDown;
+  // Its own function, not a closure inside the upgrade callback: the connection's callbacks would otherwise keep
+  // that scope's request, socket and head buffer alive for the life of every socket (RSS per idle visitor).
+  const openConnection = (ws: WebSocket, role: Role, origin: string | undefined, address: string): void => {
+    handshakeGate.opened(address);
+    const connection = new Connection({
+      ws,
+      endpointRole: role,
+      origin,
+      services,
+      rates,
+      helloTimeoutMs,
+      remoteAddress: address,
+      sharedLimits,
+      isShuttingDown: serverIsShuttingDown,
+      onClose: (c) => {
+        handshakeGate.closed(address);
+        connections.delete(c);
+        connectionRoles.delete(c);
+      },
     });
+    connections.add(connection);
+    connectionRoles.set(connection, role);
+    if (isShuttingDown) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
   };
 
   if (ownsHttp) httpServer.on('request', onRequest);
