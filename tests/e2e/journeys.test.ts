@@ -307,7 +307,7 @@ describe.skipIf(!!skip)('journeys on the demo storefront and console (Chromium)'
     expect(await firstVisit.getByLabel('Email').inputValue()).toBe(shopper.email);
     await firstVisit.getByLabel('Message').fill('Please call me back about engraving.');
     await firstVisit.getByRole('button', { name: 'Send message' }).click();
-    await firstVisit.getByText("Thanks! We'll get back to you by email.").waitFor();
+    await firstVisit.getByText('Thanks! Our reply will be waiting here when you come back.').waitFor();
     await firstVisit.close();
 
     // Later, an agent logs in and finds the message waiting.
