@@ -38,6 +38,15 @@ describe('loadConfig', () => {
       redisPrefix: 'parley:',
       assignment: 'manual',
       agentGraceMs: 30_000,
+      uploadMaxBytes: undefined,
+      publicUrl: undefined,
+    });
+  });
+
+  it('reads the upload limit and the public URL', () => {
+    expect(loadConfig(['--upload-max-mb', '2.5'], { PARLEY_PUBLIC_URL: 'https://chat.example' })).toMatchObject({
+      uploadMaxBytes: 2.5 * 1024 * 1024,
+      publicUrl: 'https://chat.example',
     });
   });
 
@@ -113,6 +122,8 @@ describe('loadConfig', () => {
     [['--console-origins', '*'], {}, 'console origins'],
     [[], { PARLEY_CONSOLE_ORIGINS: 'console.example' }, 'allowed origins'],
     [['--rate-exempt-ips', 'localhost'], {}, 'rate-exempt IPs'],
+    [['--upload-max-mb', '0'], {}, '--upload-max-mb'],
+    [[], { PARLEY_PUBLIC_URL: 'chat.example/x' }, 'PARLEY_PUBLIC_URL'],
   ] as const)('refuses %j %j with CONFIG_INVALID naming %s', (argv, env, mention) => {
     const err = errorOf(() => loadConfig(argv, env));
     expect(err.code).toBe('CONFIG_INVALID');

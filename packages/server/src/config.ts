@@ -50,6 +50,10 @@ export interface ServerConfig {
   assignment: 'auto' | 'manual';
   /** How long an agent may stay disconnected before their conversations go back to the queue. */
   agentGraceMs: number;
+  /** Largest upload in bytes (`--upload-max-mb`); undefined keeps the default (10 MB). */
+  uploadMaxBytes: number | undefined;
+  /** This server's public origin (`--public-url`), used in the upload URLs it hands out; undefined: the Host header. */
+  publicUrl: string | undefined;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -79,6 +83,8 @@ const OPTIONS = {
   'redis-prefix': 'PARLEY_REDIS_PREFIX',
   assignment: 'PARLEY_ASSIGNMENT',
   'agent-grace-ms': 'PARLEY_AGENT_GRACE_MS',
+  'upload-max-mb': 'PARLEY_UPLOAD_MAX_MB',
+  'public-url': 'PARLEY_PUBLIC_URL',
   name: undefined,
   email: undefined,
   password: 'PARLEY_AGENT_PASSWORD',
@@ -101,6 +107,9 @@ Options (flag, then environment variable):
   --log-level <level>      PARLEY_LOG_LEVEL        debug | info | warn | error | silent (default info)
   --token-ttl-days <n>     PARLEY_TOKEN_TTL_DAYS   visitor token lifetime (default 30)
   --message-rate <n>       PARLEY_MESSAGE_RATE     messages per second per connection, burst 3x (default 10)
+  --upload-max-mb <n>      PARLEY_UPLOAD_MAX_MB    largest attachment upload in MB (default 10)
+  --public-url <origin>    PARLEY_PUBLIC_URL       this server's public origin (https://chat.example) for the
+                                                   upload URLs it hands out (default: the request's Host)
   --console-dir <dir>      PARLEY_CONSOLE_DIR      serve the built agent console at /console/ (default: none)
   --console-origins <list> PARLEY_CONSOLE_ORIGINS  origins of consoles served elsewhere that may open /ws/agent
                                                    (this server's own origin always may; default: none)
@@ -248,6 +257,18 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     }
   }
 
+  const uploadText = get('upload-max-mb');
+  let uploadMaxBytes: number | undefined;
+  if (uploadText !== undefined) {
+    const mb = Number(uploadText);
+    if (!Number.isFinite(mb) || mb <= 0 || mb > 1024) throw invalid(`${source('upload-max-mb')} must be a number of MB in (0, 1024], got "${uploadText}"`);
+    uploadMaxBytes = Math.floor(mb * 1024 * 1024);
+  }
+  const publicUrl = get('public-url');
+  if (publicUrl !== undefined && !/^https?:\/\/[^/?#\s]+\/?$/.test(publicUrl)) {
+    throw invalid(`${source('public-url')} must be an origin like https://chat.example, got "${publicUrl}"`);
+  }
+
   const agentName = get('name');
   if (command === 'create-agent' && (agentName === undefined || agentName.trim() === '' || agentName.length > 512)) {
     throw invalid('create-agent needs --name <name> (1–512 characters)');
@@ -317,5 +338,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     redisPrefix,
     assignment,
     agentGraceMs,
+    uploadMaxBytes,
+    publicUrl,
   };
 }

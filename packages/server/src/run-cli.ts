@@ -131,7 +131,11 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     rateExemptAddresses: config.rateExemptAddresses,
     visitorTokenTtlMs: config.visitorTokenTtlMs,
     // Uploaded files live beside the database file, in the same data folder (also when the messages are in Postgres).
-    ...(config.dbPath === ':memory:' ? {} : { uploads: { dir: join(dirname(config.dbPath), 'uploads') } }),
+    uploads: {
+      ...(config.dbPath === ':memory:' ? {} : { dir: join(dirname(config.dbPath), 'uploads') }),
+      ...(config.uploadMaxBytes === undefined ? {} : { maxBytes: config.uploadMaxBytes }),
+      ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
+    },
     ...(config.ops.retentionDays === undefined ? {} : { retentionDays: config.ops.retentionDays }),
     ...(config.ops.metricsToken === undefined ? {} : { metricsToken: config.ops.metricsToken }),
     ...(config.ops.webhooks.length === 0 ? {} : { webhooks: { endpoints: config.ops.webhooks } }),
