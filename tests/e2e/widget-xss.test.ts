@@ -1,6 +1,6 @@
 // The XSS corpus (tests/support/xss-payloads.ts) through every path where outside text reaches the widget, in real
 // Chromium against the real server: the shopper's messages, the agent's messages, agents' names and avatar URLs,
-// history after a reload, and the pre-chat form. (The widget has no attachments, so there are no file names.)
+// history after a reload, and the pre-chat form. (A hostile file name is covered by widget-attachments.test.ts.)
 // The page has NO CSP on purpose: under the strict policy an injected handler would be blocked anyway, and this
 // test must be able to fail. `__xss`, `alert`, `confirm` and `prompt` are tripwires installed before any script.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
