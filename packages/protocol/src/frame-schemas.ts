@@ -147,7 +147,7 @@ export const SERVER_FIELDS: Readonly<Record<ServerFrameType, Fields>> = {
         etaSeconds: int(0),
         waitingSince: time,
         reason,
-        visitor: obj({ name: opt(str()), email: opt(str()), locale: opt(str('maxIdLength')), page: opt(str()) }),
+        visitor: obj({ name: opt(str()), email: opt(str()), locale: opt(str('maxIdLength')), page: opt(str()), verifiedUserId: opt(str('maxIdLength')) }),
         transcript,
       }),
       'maxHistoryPage',

@@ -83,6 +83,11 @@ export interface VisitorProfile {
   email?: string;
   locale?: string;
   page?: string;
+  /**
+   * The user id the site's backend vouched for (HMAC or JWT in `hello.identity`). Written by the server only: the
+   * decoder drops it from client frames, so a visitor cannot claim it.
+   */
+  verifiedUserId?: string;
 }
 
 export interface AgentInfo {

@@ -291,6 +291,21 @@ describe('shopper identity', () => {
     expect(await other.client.request({ type: 'history.get', conversationId: conversation.conversation.id })).toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
   });
 
+  it("shows agents the verified user id from the session, never one a visitor claims in its profile", async () => {
+    const { url } = await start();
+    const escalate = async (client: TestClient, key: string) => {
+      const started = await client.request({ type: 'conversation.start', clientId: key });
+      if (started.type !== 'conversation.joined') throw new Error(JSON.stringify(started));
+      const profile = { name: 'Jo', verifiedUserId: 'admin' } as never;
+      await client.request({ type: 'conversation.escalate', conversationId: started.conversation.id, reason: 'requested', transcript: [], profile });
+      return (await storage.getConversation(started.conversation.id))!.profile;
+    };
+    const verified = await visitor(url, { siteKey: 'secure', identity: { userId: 'user-42', hmac: signIdentity(identitySecret, 'user-42') } }, { origin: SECURE_SHOP });
+    expect(await escalate(verified.client, 'v1')).toEqual({ name: 'Jo', verifiedUserId: 'user-42' });
+    const anonymous = await visitor(url, {}, { origin: SHOP });
+    expect(await escalate(anonymous.client, 'a1')).toEqual({ name: 'Jo' });
+  });
+
   it('refuses hello without a valid identity when the site requires one, so no action is possible', async () => {
     const { url } = await start();
     const { welcome } = await visitor(url, { siteKey: 'secure', identity: { userId: 'user-1', hmac: signIdentity(identitySecret, 'user-1') } }, { origin: SECURE_SHOP });

@@ -1,4 +1,5 @@
-// Who the visitor is and where they are: identity (unverified for now), locale, current page, pages visited.
+// Who the visitor is and where they are: identity (verified by the site's backend or not), locale, current page,
+// pages visited.
 import type { VisitorProfile } from '@parley/protocol';
 import { formatTime } from '../format.js';
 
@@ -12,8 +13,19 @@ export function VisitorInfo({ visitor, pages = [] }: VisitorInfoProps) {
     <dl class="visitor-info">
       <dt>Name</dt>
       <dd>
-        {visitor.name ?? 'Not given'} <span class="badge badge-unverified">unverified</span>
+        {visitor.name ?? 'Not given'}{' '}
+        {visitor.verifiedUserId === undefined ? (
+          <span class="badge badge-unverified">unverified</span>
+        ) : (
+          <span class="badge badge-verified">verified</span>
+        )}
       </dd>
+      {visitor.verifiedUserId !== undefined && (
+        <>
+          <dt>User id</dt>
+          <dd>{visitor.verifiedUserId}</dd>
+        </>
+      )}
       <dt>E-mail</dt>
       <dd>{visitor.email ?? 'Not given'}</dd>
       <dt>Language</dt>

@@ -20,7 +20,10 @@ export async function handleConversationEscalate(ctx: HandlerContext, frame: Esc
     conversationId: conversation.id,
     reason: frame.reason,
     transcript: frame.transcript,
-    ...(frame.profile === undefined ? {} : { profile: frame.profile }),
+    // The verified id comes from the session, never from the frame (the decoder drops a client's own claim).
+    ...(frame.profile === undefined && session.identity === undefined
+      ? {}
+      : { profile: { ...frame.profile, ...(session.identity === undefined ? {} : { verifiedUserId: session.identity.userId }) } }),
     status: isStaffed ? 'queued' : 'offline',
   });
   const status = result.conversation?.status === 'offline' ? 'offline' : 'queued';
