@@ -1,50 +1,23 @@
 // The shopper's journey with the keyboard only, in real Chromium against the real server: Tab to the launcher,
 // Enter opens, ask, "Did this help?", hand-off, chat, Escape. Every focus stop is checked to be a visible element.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, launchChromium } from '../support/browser.js';
-import {
-  collectPageErrors,
-  focusInfo,
-  hostPage,
-  POLL,
-  startAgentDesk,
-  startWidgetSite,
-  strictCsp,
-  WIDGET_FILES,
-  type AgentDesk,
-  type FocusInfo,
-  type WidgetSite,
-} from '../support/widget-page.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSkipReason } from '../support/browser.js';
+import { collectPageErrors, focusInfo, hostPage, POLL, strictCsp, WIDGET_FILES, type FocusInfo, useWidgetRig } from '../support/widget-page.js';
 
 const NONCE = 'k3yb0ard';
 const skip = browserSkipReason(WIDGET_FILES);
 
-let desk: AgentDesk;
-let site: WidgetSite;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (skip) return;
-  desk = await startAgentDesk('Alice');
-  site = await startWidgetSite({
-    '/': () => ({
-      csp: strictCsp(NONCE),
-      html: hostPage({
-        nonce: NONCE,
-        boot: { server: desk.visitorUrl, siteKey: 'demo', locale: 'en', faqUrl: '/faq.json' },
-        body: '<h1>Shop</h1><a href="#top">Top</a> <button id="host-button">Host page button</button>',
-      }),
+const rig = useWidgetRig(skip, (desk) => ({
+  '/': () => ({
+    csp: strictCsp(NONCE),
+    html: hostPage({
+      nonce: NONCE,
+      boot: { server: desk.visitorUrl, siteKey: 'demo', locale: 'en', faqUrl: '/faq.json' },
+      body: '<h1>Shop</h1><a href="#top">Top</a> <button id="host-button">Host page button</button>',
     }),
-  });
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await desk?.close();
-});
+  }),
+}));
 
 /** Presses `key` until `isWanted(focus)`, checking every stop is a visible element; fails after `max` presses. */
 async function pressUntil(p: Page, key: string, isWanted: (f: FocusInfo) => boolean, max = 25): Promise<FocusInfo> {
@@ -69,10 +42,10 @@ const widgetFocus = async (p: Page): Promise<FocusInfo> => {
 
 describe.skipIf(!!skip)('widget with the keyboard only (Chromium)', () => {
   it('opens, answers, takes feedback, hands off, chats and closes without a mouse', async () => {
-    const p = await browser.newPage();
+    const p = await rig.browser.newPage();
     p.setDefaultTimeout(10_000);
     const pageErrors = collectPageErrors(p);
-    await p.goto(site.base);
+    await p.goto(rig.site.base);
     await p.locator('button.pl').waitFor();
 
     // Tab through the host page to the launcher (it comes last: the host element is appended to <body>).
@@ -109,15 +82,15 @@ describe.skipIf(!!skip)('widget with the keyboard only (Chromium)', () => {
     await expect.poll(() => p.locator('.pc-queue').textContent(), POLL).toMatch(/in line|Waiting/);
     expect((await widgetFocus(p)).id).toBe('pc-input');
 
-    const conversationId = await desk.acceptNext();
+    const conversationId = await rig.desk.acceptNext();
     await expect.poll(() => p.locator('#pc-title').textContent(), POLL).toBe('Alice');
-    desk.agent.send(conversationId, 'Hi, Alice here. How can I help?');
+    rig.desk.agent.send(conversationId, 'Hi, Alice here. How can I help?');
     await expect.poll(() => p.locator('[role=log]').textContent(), POLL).toContain('Alice here');
 
     expect((await widgetFocus(p)).id).toBe('pc-input');
     await p.keyboard.type('My parcel is late');
     await p.keyboard.press('Enter');
-    await expect.poll(() => desk.messages.map((m) => m.text), POLL).toContain('My parcel is late');
+    await expect.poll(() => rig.desk.messages.map((m) => m.text), POLL).toContain('My parcel is late');
 
     // Every stop of a full Tab cycle through the open panel is visible, and the cycle comes back to the launcher.
     await pressUntil(p, 'Tab', (f) => f.isInWidget && f.className === 'pl', 40);
@@ -134,7 +107,7 @@ describe.skipIf(!!skip)('widget with the keyboard only (Chromium)', () => {
     await expect.poll(async () => (await focusInfo(p))?.id, POLL).toBe('pc-input');
 
     // The agent closes: focus moves to the rating, the arrow keys pick a score, and after sending focus stays put.
-    await desk.agent.request({ type: 'conversation.close', conversationId });
+    await rig.desk.agent.request({ type: 'conversation.close', conversationId });
     await expect.poll(async () => (await focusInfo(p))?.tag, POLL).toBe('input');
     await p.keyboard.press('Space');
     for (let i = 0; i < 4; i++) await p.keyboard.press('ArrowRight');
@@ -142,7 +115,7 @@ describe.skipIf(!!skip)('widget with the keyboard only (Chromium)', () => {
     await pressUntil(p, 'Tab', (f) => f.isInWidget && f.text === 'Send rating');
     await p.keyboard.press('Enter');
     await p.getByText('Thanks for your rating!').waitFor();
-    await expect.poll(() => desk.ratings, POLL).toContain(5);
+    await expect.poll(() => rig.desk.ratings, POLL).toContain(5);
     // The focus moves in an effect, after the thanks is painted: poll rather than read once.
     await expect.poll(async () => (await focusInfo(p))?.text, POLL).toBe('Start a new conversation');
     expect(await p.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);

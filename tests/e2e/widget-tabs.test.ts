@@ -1,32 +1,17 @@
 // Two tabs of one shop (two pages in one browser context) in real Chromium against the real server: one
 // conversation, every message in both, one unread count (README: "unread … shared by all tabs"). Each tab keeps
 // its own socket: tab-sync.ts shares the conversation id and the count over BroadcastChannel, not the connection.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, launchChromium } from '../support/browser.js';
-import { collectPageErrors, hostPage, POLL, startAgentDesk, startWidgetSite, strictCsp, WIDGET_FILES, type AgentDesk, type WidgetSite } from '../support/widget-page.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSkipReason } from '../support/browser.js';
+import { collectPageErrors, hostPage, POLL, strictCsp, WIDGET_FILES, useWidgetRig } from '../support/widget-page.js';
 
 const NONCE = 'tw0tab5';
 const skip = browserSkipReason(WIDGET_FILES);
 
-let desk: AgentDesk;
-let site: WidgetSite;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (skip) return;
-  desk = await startAgentDesk('Alice');
-  site = await startWidgetSite({
-    '/': () => ({ csp: strictCsp(NONCE), html: hostPage({ nonce: NONCE, boot: { server: desk.visitorUrl, siteKey: 'demo', locale: 'en' }, body: '<h1>Shop</h1>' }) }),
-  });
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await desk?.close();
-});
+const rig = useWidgetRig(skip, (desk) => ({
+  '/': () => ({ csp: strictCsp(NONCE), html: hostPage({ nonce: NONCE, boot: { server: desk.visitorUrl, siteKey: 'demo', locale: 'en' }, body: '<h1>Shop</h1>' }) }),
+}));
 
 interface Tab {
   page: Page;
@@ -40,7 +25,7 @@ async function openTab(context: BrowserContext): Promise<Tab> {
   const sockets: string[] = [];
   page.on('websocket', (ws) => sockets.push(new URL(ws.url()).pathname));
   const errors = collectPageErrors(page);
-  await page.goto(site.base);
+  await page.goto(rig.site.base);
   await page.locator('button.pl').waitFor();
   return { page, sockets, errors };
 }
@@ -52,23 +37,23 @@ const unreadEvents = (t: Tab): Promise<number[]> => t.page.evaluate(() => (windo
 
 describe.skipIf(!!skip)('widget in two tabs (Chromium)', () => {
   it('shares one conversation and one unread count between tabs', async () => {
-    const context = await browser.newContext();
+    const context = await rig.browser.newContext();
     const a = await openTab(context);
     const b = await openTab(context);
-    const known = desk.queued.length;
+    const known = rig.desk.queued.length;
 
     // Tab A hands off; tab B, untouched, picks the conversation up by itself.
     await a.page.locator('button.pl').click();
     await a.page.getByRole('button', { name: 'Talk to a person' }).click();
     await expect.poll(() => a.page.locator('.pc-queue').textContent(), POLL).toMatch(/in line|Waiting/);
-    const conversationId = await desk.acceptNext(known);
+    const conversationId = await rig.desk.acceptNext(known);
     await expect.poll(() => b.sockets, POLL).toEqual(['/ws/visitor']);
 
     // Both panels closed: each agent message counts once, and both tabs show the same count.
     await a.page.keyboard.press('Escape');
     await a.page.locator('[role=dialog]').waitFor({ state: 'detached' });
     const texts = ['First reply from Alice', 'Second reply', 'Third reply'];
-    for (const text of texts) await desk.agent.send(conversationId, text).acked;
+    for (const text of texts) await rig.desk.agent.send(conversationId, text).acked;
     for (const t of [a, b]) {
       await expect.poll(() => badge(t), POLL).toBe('3');
       await expect.poll(() => label(t), POLL).toBe('Open chat (3 unread)');
@@ -90,11 +75,11 @@ describe.skipIf(!!skip)('widget in two tabs (Chromium)', () => {
     await a.page.locator('#pc-input').fill('Sent from tab A');
     await a.page.locator('#pc-input').press('Enter');
     await expect.poll(() => b.page.locator('.pc-mine').last().textContent(), POLL).toContain('Sent from tab A');
-    await expect.poll(() => desk.messages.filter((m) => m.text === 'Sent from tab A').length, POLL).toBe(1);
+    await expect.poll(() => rig.desk.messages.filter((m) => m.text === 'Sent from tab A').length, POLL).toBe(1);
     for (const text of texts) expect(await logText(a)).toContain(text);
 
     // One conversation: the agent's queue saw one, and each tab holds exactly one socket (no tab opened a second).
-    expect(desk.queued.length - known).toBe(1);
+    expect(rig.desk.queued.length - known).toBe(1);
     expect(a.sockets).toEqual(['/ws/visitor']);
     expect(b.sockets).toEqual(['/ws/visitor']);
     expect([...a.errors, ...b.errors]).toEqual([]);

@@ -11,8 +11,10 @@ import { parseFaqMarkdown } from '@parley/faq';
 import { createServer, hashAgentToken, type ParleyServer } from '@parley/server';
 import type { DeliveredMessage, ParleyClient } from '@parley/transport';
 import { createClient, memoryStorage } from '@parley/transport';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
+import { launchChromium } from './browser.js';
 
 /** The built widget; `WIDGET_DIST=<dir>/` tests another build (as scripts/bench/widget/size.mjs measures one). */
 export const WIDGET_DIST = process.env.WIDGET_DIST ?? fileURLToPath(new URL('../../packages/widget/dist/', import.meta.url));
@@ -210,4 +212,30 @@ export function focusInfo(page: Page): Promise<FocusInfo | null> {
       isVisible: el.checkVisibility({ visibilityProperty: true }) && rect.width >= 1 && rect.height >= 1 && !isAriaHidden,
     };
   });
+}
+
+export interface WidgetRig {
+  desk: AgentDesk;
+  site: WidgetSite;
+  browser: Browser;
+}
+
+/**
+ * The set-up most widget suites share: a real server with an agent desk, a host site serving `pages` (built once the
+ * desk's visitor URL is known), and Chromium; torn down after the suite. Read the fields inside tests, not at import.
+ */
+export function useWidgetRig(skip: string | undefined, pages: (desk: AgentDesk) => Record<string, (url: URL) => SitePage>): WidgetRig {
+  const rig = {} as WidgetRig;
+  beforeAll(async () => {
+    if (skip) return;
+    rig.desk = await startAgentDesk('Alice');
+    rig.site = await startWidgetSite(pages(rig.desk));
+    rig.browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await rig.browser?.close();
+    await rig.site?.close();
+    await rig.desk?.close();
+  });
+  return rig;
 }
