@@ -401,43 +401,37 @@ async function openRelaySession(label, driver, servers) {
   const pairs = await pool(OPTIONS.pairs, 20, (i) => driver.openPair(i));
   const errors = { count: 0, sample: undefined };
   let rung; // the state of the rung in progress; frames of older rungs are ignored
+  /** This rung's relayed message `from` ('v' or 'a') in a frame, with its index; error frames are counted. */
+  const receive = (data, from) => {
+    const at = performance.now();
+    const text = String(data);
+    const relayed = driver.relayed(text, from);
+    if (relayed === undefined) {
+      if (driver.isError(text)) {
+        errors.count++;
+        errors.sample ??= text.slice(0, 200);
+      }
+      return undefined;
+    }
+    const [tag, index] = relayed.clientId.slice(1).split('_');
+    if (rung === undefined || Number(tag) !== rung.tag) return undefined;
+    return { at, tag, n: Number(index), conversationId: relayed.conversationId };
+  };
   pairs.forEach((pair) => {
     detachInbox(pair.agent);
     detachInbox(pair.visitor);
     pair.agent.on('message', (data) => {
-      const t = performance.now();
-      const text = String(data);
-      const relayed = driver.relayed(text, 'v');
-      if (relayed === undefined) {
-        if (driver.isError(text)) {
-          errors.count++;
-          errors.sample ??= text.slice(0, 200);
-        }
-        return;
-      }
-      const [tag, index] = relayed.clientId.slice(1).split('_');
-      if (rung === undefined || Number(tag) !== rung.tag) return;
-      const n = Number(index);
-      rung.agentReceived[n] = t;
-      const reply = driver.frame(relayed.conversationId, `a${tag}_${n}`);
-      rung.agentSent[n] = performance.now();
+      const got = receive(data, 'v');
+      if (got === undefined) return;
+      rung.agentReceived[got.n] = got.at;
+      const reply = driver.frame(got.conversationId, `a${got.tag}_${got.n}`);
+      rung.agentSent[got.n] = performance.now();
       pair.agent.send(reply);
     });
     pair.visitor.on('message', (data) => {
-      const t = performance.now();
-      const text = String(data);
-      const relayed = driver.relayed(text, 'a');
-      if (relayed === undefined) {
-        if (driver.isError(text)) {
-          errors.count++;
-          errors.sample ??= text.slice(0, 200);
-        }
-        return;
-      }
-      const [tag, index] = relayed.clientId.slice(1).split('_');
-      if (rung === undefined || Number(tag) !== rung.tag) return;
-      const n = Number(index);
-      rung.visitorReceived[n] = t;
+      const got = receive(data, 'a');
+      if (got === undefined) return;
+      rung.visitorReceived[got.n] = got.at;
       rung.completed++;
     });
   });
