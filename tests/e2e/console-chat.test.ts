@@ -102,7 +102,8 @@ describe.skipIf(!!skip)('console chat tools on the demo with automatic assignmen
     await signIn(colleague, d.consoleUrl, bea);
     await agent.getByRole('button', { name: 'Transfer…' }).click();
     const target = agent.getByLabel('Transfer to');
-    await expect.poll(() => target.locator('option').allTextContents()).toContain('Bea Backup — online, 0 of 3 chats');
+    // Bea's console may still be connecting when the form opens; the form refreshes its list while open.
+    await expect.poll(() => target.locator('option').allTextContents(), { timeout: 15_000, interval: 100 }).toContain('Bea Backup — online, 0 of 3 chats');
     expect(await axeViolations(agent), 'axe: transfer form').toEqual([]);
     await target.selectOption({ label: 'Bea Backup — online, 0 of 3 chats' });
     await agent.getByRole('button', { name: 'Transfer', exact: true }).click();

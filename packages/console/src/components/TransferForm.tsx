@@ -1,6 +1,6 @@
 // Handing a chat on: to an online colleague with free capacity, or back to the queue. The list of colleagues is
-// loaded when the form opens (GET /api/agents), so it shows who is connected now.
-import { useState } from 'preact/hooks';
+// loaded when the form opens (GET /api/agents) and refreshed while it stays open, so it shows who is connected now.
+import { useEffect, useState } from 'preact/hooks';
 import { useActions, useStore } from '../hooks/use-store.js';
 
 const QUEUE = '';
@@ -13,6 +13,11 @@ export function TransferForm({ conversationId }: { conversationId: string }) {
   const [target, setTarget] = useState(QUEUE);
   const [isSending, setSending] = useState(false);
   const selectId = `transfer-${conversationId}`;
+  useEffect(() => {
+    if (!isOpen) return;
+    const timer = setInterval(() => void loadAgents(), 3000);
+    return () => clearInterval(timer);
+  }, [isOpen, loadAgents]);
   if (!isOpen) {
     return (
       <div class="close-bar">

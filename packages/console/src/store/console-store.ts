@@ -699,7 +699,8 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
       async loadAgents() {
         const token = get().auth.token;
         if (token === undefined) return;
-        set({ agents: { ...get().agents, isLoading: true, error: undefined } });
+        // A refresh keeps the list on screen; only a first load says "Loading".
+        set({ agents: { ...get().agents, isLoading: get().agents.list.length === 0, error: undefined } });
         try {
           set({ agents: { isLoading: false, list: await deps.api.listAgents(token) } });
         } catch (err) {
