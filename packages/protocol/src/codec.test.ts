@@ -73,6 +73,21 @@ describe('decodeClientFrame', () => {
       'PROTOCOL_BAD_FRAME',
       'r1',
     ],
+    [
+      'too many quick replies',
+      JSON.stringify({ type: 'message.send', ref: 'r1', conversationId: 'c', clientId: 'm', text: 't', quickReplies: ['a', 'b', 'c', 'd', 'e', 'f'] }),
+      'PROTOCOL_BAD_FRAME',
+      'r1',
+    ],
+    [
+      'quick reply too long',
+      JSON.stringify({ type: 'message.send', ref: 'r1', conversationId: 'c', clientId: 'm', text: 't', quickReplies: ['x'.repeat(41)] }),
+      'PROTOCOL_STRING_TOO_LONG',
+      'r1',
+    ],
+    ['quick reply empty', '{"type":"message.send","ref":"r1","conversationId":"c","clientId":"m","text":"t","quickReplies":[""]}', 'PROTOCOL_BAD_FRAME', 'r1'],
+    ['quick reply not a string', '{"type":"message.send","ref":"r1","conversationId":"c","clientId":"m","text":"t","quickReplies":[7]}', 'PROTOCOL_BAD_FRAME', 'r1'],
+    ['quick replies not a list', '{"type":"message.send","ref":"r1","conversationId":"c","clientId":"m","text":"t","quickReplies":"Yes"}', 'PROTOCOL_BAD_FRAME', 'r1'],
     ['oversize bytes', new Uint8Array(DEFAULT_LIMITS.maxFrameBytes + 1), 'PROTOCOL_FRAME_TOO_LARGE'],
     ['invalid UTF-8 bytes', new Uint8Array([0xff, 0xfe, 0x7b]), 'PROTOCOL_BAD_JSON'],
     ['identity not an object', '{"type":"hello","ref":"r1","v":1,"role":"visitor","identity":"user-1"}', 'PROTOCOL_BAD_FRAME', 'r1'],
@@ -125,6 +140,7 @@ describe('decodeClientFrame', () => {
       { type: 'conversation.start', ref: 'c', clientId: 'k', profile: { name: 'Ana', locale: 'es' } },
       { type: 'conversation.join', ref: 'd', conversationId: 'c', afterSeq: 0 },
       { type: 'message.send', ref: 'e', conversationId: 'c', clientId: 'm', text: 'hi' },
+      { type: 'message.send', ref: 'e2', conversationId: 'c', clientId: 'm2', text: 'Which size?', quickReplies: ['S', 'M', 'L'] },
       { type: 'history.get', ref: 'f', conversationId: 'c', beforeSeq: 10, limit: 20 },
       { type: 'typing', ref: 'g', conversationId: 'c', isTyping: true },
       { type: 'read', ref: 'h', conversationId: 'c', upToSeq: 4 },
@@ -168,6 +184,17 @@ describe('decodeServerFrame', () => {
     });
     const result = decodeServerFrame(raw);
     expect(result.ok ? null : result.error.code).toBe('PROTOCOL_BAD_FRAME');
+  });
+
+  it('carries quick replies on a message, bounded like the client frame', () => {
+    const msg = (quickReplies: unknown): string =>
+      JSON.stringify({ type: 'message.new', message: { conversationId: 'c', seq: 1, clientId: 'm', author: { role: 'agent', id: 'a1' }, kind: 'text', text: 'hi', at: 1, quickReplies } });
+    const ok = decodeServerFrame(msg(['Yes', 'No']));
+    expect(ok.ok && ok.frame.type === 'message.new' ? ok.frame.message.quickReplies : null).toEqual(['Yes', 'No']);
+    const long = decodeServerFrame(msg(['x'.repeat(DEFAULT_LIMITS.maxQuickReplyLength + 1)]));
+    expect(long.ok ? null : long.error.code).toBe('PROTOCOL_STRING_TOO_LONG');
+    const many = decodeServerFrame(msg(Array.from({ length: DEFAULT_LIMITS.maxQuickReplies + 1 }, (_, i) => `r${i}`)));
+    expect(many.ok ? null : many.error.code).toBe('PROTOCOL_BAD_FRAME');
   });
 
   it('refuses client frame types', () => {

@@ -19,6 +19,7 @@ const author = obj({
 });
 const attachment = obj({ name: str('maxLabelLength', 1), mime: str('maxLabelLength', 1), size: int(0), url: str('maxLabelLength', 1) });
 const attachments = opt(arr(attachment, 'maxAttachments'));
+const quickReplies = opt(arr(str('maxQuickReplyLength', 1), 'maxQuickReplies'));
 const transcriptItem = obj({
   kind: oneOf('question', 'answer', 'feedback', 'escalation'),
   text: str('maxTextLength'),
@@ -43,6 +44,7 @@ const message = obj({
   attachments,
   // A string, not oneOf: a code added later must not make older clients refuse the whole message.
   event: opt(str('maxIdLength', 1)),
+  quickReplies,
 });
 
 export const CLIENT_FIELDS: Readonly<Record<ClientFrameType, Fields>> = {
@@ -62,6 +64,7 @@ export const CLIENT_FIELDS: Readonly<Record<ClientFrameType, Fields>> = {
     clientId: id,
     text: str('maxTextLength'),
     attachments,
+    quickReplies,
   },
   'history.get': {
     conversationId: id,

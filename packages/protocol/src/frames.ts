@@ -48,6 +48,11 @@ export interface Message {
    * server's English). Known codes are `MessageEventCode`; ignore any other (newer servers may add some).
    */
   event?: MessageEventCode | (string & {});
+  /**
+   * Short answers an agent offers (at most `maxQuickReplies`, each at most `maxQuickReplyLength`): the widget shows
+   * them as buttons under the latest message, and choosing one sends its text as the shopper's message.
+   */
+  quickReplies?: string[];
 }
 
 /**
@@ -179,6 +184,8 @@ export interface MessageSendFrame {
   clientId: string;
   text: string;
   attachments?: Attachment[];
+  /** Agents only (a visitor's are refused with AUTH_FORBIDDEN); see `Message.quickReplies`. */
+  quickReplies?: string[];
 }
 
 export interface HistoryGetFrame {

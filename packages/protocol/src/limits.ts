@@ -22,6 +22,10 @@ export interface Limits {
   maxResume: number;
   /** Most attachments on one message. */
   maxAttachments: number;
+  /** Most quick replies an agent's message offers; more than a handful stops being quick. */
+  maxQuickReplies: number;
+  /** Longest quick reply, in UTF-16 code units: each is a button label, so a few words. */
+  maxQuickReplyLength: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -35,6 +39,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxHistoryPage: 200,
   maxResume: 20,
   maxAttachments: 10,
+  maxQuickReplies: 5,
+  maxQuickReplyLength: 40,
 });
 
 /** Heartbeat period. 25 s keeps NAT and proxy idle timers (often 30–60 s) from dropping an idle socket. */

@@ -159,7 +159,8 @@ export interface ParleyClient {
   /** Joins a conversation from its last delivered seq; it is resumed on every reconnect from then on. */
   join(conversationId: string): Promise<ConversationInfo>;
   /** Queues a message in the outbox (even offline) and sends it when the conversation is joined. */
-  send(conversationId: string, text: string, options?: { clientId?: string; attachments?: Attachment[] }): SendResult;
+  /** `quickReplies` (agents only): short answers the visitor's widget offers as buttons. */
+  send(conversationId: string, text: string, options?: { clientId?: string; attachments?: Attachment[]; quickReplies?: string[] }): SendResult;
   /** Any other request; resolves with its reply. */
   request<F extends RequestFrame>(frame: F & { ref?: never }): Promise<RequestReplies[F['type']]>;
   /** Best effort: dropped when not connected (a stale typing indicator is worse than none). */
@@ -452,7 +453,8 @@ function connectClient(options: ClientOptions, serverFrames: ServerFieldTable): 
   const sendEntry = (entry: QueuedEntry): void => {
     const ref = nextRef();
     const attachments = entry.attachments === undefined ? {} : { attachments: entry.attachments };
-    if (!send({ type: 'message.send', ref, conversationId: entry.conversationId, clientId: entry.clientId, text: entry.text, ...attachments })) return;
+    const quickReplies = entry.quickReplies === undefined ? {} : { quickReplies: entry.quickReplies };
+    if (!send({ type: 'message.send', ref, conversationId: entry.conversationId, clientId: entry.clientId, text: entry.text, ...attachments, ...quickReplies })) return;
     sendRefs.set(ref, entry.clientId);
     entry.sentOn = connection;
   };
@@ -748,6 +750,7 @@ function connectClient(options: ClientOptions, serverFrames: ServerFieldTable): 
         clientId,
         text,
         ...(sendOptions.attachments?.length ? { attachments: sendOptions.attachments } : {}),
+        ...(sendOptions.quickReplies?.length ? { quickReplies: sendOptions.quickReplies } : {}),
         sentOn: 0,
         retries: 0,
         ack: undefined,

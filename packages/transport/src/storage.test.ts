@@ -94,4 +94,19 @@ describe('createStateStore', () => {
       { conversationId: 'c1', clientId: 'y', text: 'hi' },
     ]);
   });
+
+  it("keeps an entry's quick replies across a reload, and drops malformed ones", () => {
+    const raw = memoryStorage();
+    raw.set(
+      'outbox',
+      JSON.stringify([
+        { conversationId: 'c1', clientId: 'x', text: 'Size?', quickReplies: ['S', 'M'] },
+        { conversationId: 'c1', clientId: 'y', text: 'hi', quickReplies: ['S', 7] },
+      ]),
+    );
+    expect(createStateStore(raw, () => {}).load().outbox).toEqual([
+      { conversationId: 'c1', clientId: 'x', text: 'Size?', quickReplies: ['S', 'M'] },
+      { conversationId: 'c1', clientId: 'y', text: 'hi' },
+    ]);
+  });
 });

@@ -47,6 +47,7 @@ export interface OutboxEntry {
   text: string;
   /** Files already uploaded (`POST /api/uploads`); the server checks that it issued them. */
   attachments?: Attachment[];
+  quickReplies?: string[];
 }
 
 /** The persisted client state. */
@@ -113,11 +114,12 @@ export function createStateStore(storage: OutboxStorage, report: (error: ParleyE
                 (e): e is OutboxEntry =>
                   typeof e === 'object' && e !== null && isString(e.conversationId) && isString(e.clientId) && typeof e.text === 'string',
               )
-              .map(({ conversationId, clientId, text, attachments }) => ({
+              .map(({ conversationId, clientId, text, attachments, quickReplies }) => ({
                 conversationId,
                 clientId,
                 text,
                 ...(Array.isArray(attachments) && attachments.every(isAttachment) ? { attachments: attachments as Attachment[] } : {}),
+                ...(Array.isArray(quickReplies) && quickReplies.every(isString) ? { quickReplies: quickReplies as string[] } : {}),
               }))
           : [],
         seqs: Array.isArray(seqs)

@@ -51,6 +51,32 @@ const type = async (input: HTMLInputElement | HTMLTextAreaElement, value: string
 };
 
 describe('chat tools', () => {
+  it('adds quick replies to the next message: Enter adds (not sends), bounded count, removable, cleared after sending', async () => {
+    const { t, el } = await chatApp();
+    const box = byLabel(el, 'New quick reply');
+    expect(box.maxLength).toBe(40);
+    for (const r of ['Small', 'Medium', 'Large']) {
+      await type(box, r);
+      await act(() => {
+        box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+      });
+    }
+    expect(t.client().send).not.toHaveBeenCalled();
+    await act(() => el.querySelector<HTMLButtonElement>('[aria-label="Remove quick reply Medium"]')!.click());
+    for (const r of ['XL', 'XXL', '3XL']) {
+      await type(box, r);
+      await act(() => button(el, 'Add quick reply').click());
+    }
+    // Five is the protocol's bound: the sixth cannot be added.
+    expect(box.disabled).toBe(true);
+    expect([...el.querySelectorAll('[aria-label="Quick replies to send"] li')].map((li) => li.firstChild?.textContent)).toEqual(['Small', 'Large', 'XL', 'XXL', '3XL']);
+    await type(byLabel(el, 'Reply to Ada'), 'Which size?');
+    await act(async () => button(el, 'Send').click());
+    expect(t.client().send).toHaveBeenCalledWith('c_1', 'Which size?', { quickReplies: ['Small', 'Large', 'XL', 'XXL', '3XL'] });
+    expect(el.querySelector('[aria-label="Quick replies to send"]')).toBeNull();
+    expect(byLabel(el, 'New quick reply').disabled).toBe(false);
+  });
+
   it('writes an internal note: no typing sent, shown apart with its badge, composer back to replies after unticking', async () => {
     const { t, el } = await chatApp();
     await act(() => byLabel(el, 'Internal note (only agents see it)').click());

@@ -1,14 +1,17 @@
 // The reply box: Enter sends (Shift+Enter for a new line), `/shortcut` + Space/Tab/Enter expands a canned
 // response, matching shortcuts are offered as buttons. Typing is reported by the store action. "Internal note"
 // turns the box into a note for agents only: it goes out as `note.add`, and no typing is shown to the visitor.
+// Quick replies added below go out with the next message.
 import { useRef, useState } from 'preact/hooks';
 import { expandShortcut, matchShortcuts } from '../canned.js';
 import { useActions, useStore } from '../hooks/use-store.js';
 import { AttachButton } from './AttachButton.js';
+import { QuickReplyEditor } from './QuickReplyEditor.js';
 
 export function Composer({ conversationId, visitorName }: { conversationId: string; visitorName: string }) {
   const { setDraft, sendMessage, addNote } = useActions();
   const [isNote, setNote] = useState(false);
+  const [quickReplies, setQuickReplies] = useState<string[]>([]);
   const draft = useStore((s) => s.chats[conversationId]?.draft ?? '');
   const canned = useStore((s) => s.canned);
   const input = useRef<HTMLTextAreaElement>(null);
@@ -17,7 +20,12 @@ export function Composer({ conversationId, visitorName }: { conversationId: stri
   const hintId = `composer-hint-${conversationId}`;
   const noteId = `composer-note-${conversationId}`;
   const edit = (text: string) => setDraft(conversationId, text, { isNote });
-  const submit = (text: string) => (isNote ? void addNote(conversationId, text) : sendMessage(conversationId, text));
+  const submit = (text: string) => {
+    if (isNote) return void addNote(conversationId, text);
+    if (text.trim() === '') return;
+    sendMessage(conversationId, text, quickReplies);
+    setQuickReplies([]);
+  };
 
   const insert = (text: string) => {
     edit(text);
@@ -85,6 +93,7 @@ export function Composer({ conversationId, visitorName }: { conversationId: stri
       )}
       {/* Files go to the visitor: not offered for a note. */}
       {isNote ? null : <AttachButton conversationId={conversationId} />}
+      {isNote ? null : <QuickReplyEditor id={`composer-quick-${conversationId}`} replies={quickReplies} onChange={setQuickReplies} />}
       <button type="submit" class="primary" disabled={draft.trim() === ''}>
         {isNote ? 'Add note' : 'Send'}
       </button>

@@ -72,6 +72,7 @@ export function MessageList({ messages, visitorReadSeq, label, visitorName, note
                 </p>
                 {m.text !== '' || !m.attachments?.length ? <MessageText text={m.text} /> : null}
                 {m.attachments?.length ? <AttachmentList attachments={m.attachments} /> : null}
+                {m.quickReplies?.length ? <p class="msg-quick">Quick replies offered: {m.quickReplies.join(' · ')}</p> : null}
                 {visitorReadSeq !== undefined && m.seq === lastAgentSeq && (
                   <p class="receipt">{visitorReadSeq >= m.seq ? 'Seen' : 'Delivered'}</p>
                 )}

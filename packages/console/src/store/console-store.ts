@@ -94,7 +94,8 @@ export interface ConsoleState {
   openChat(conversationId: string): void;
   /** With `isNote`, nothing is reported to the visitor (no typing indicator for an internal note). */
   setDraft(conversationId: string, text: string, options?: { isNote?: boolean }): void;
-  sendMessage(conversationId: string, text: string): void;
+  /** `quickReplies`: buttons the visitor's widget offers under this message (at most 5, each at most 40 characters). */
+  sendMessage(conversationId: string, text: string, quickReplies?: string[]): void;
   /** Uploads a file with the session token and sends it to the visitor as a message. */
   sendAttachment(conversationId: string, file: File): Promise<void>;
   /** `detail` (free text, required for `other` by the form) is sent after the reason: `other: asked for a refund`. */
@@ -572,12 +573,12 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
         typingTimers.set(conversationId, setTimeout(() => stopTyping(conversationId), TYPING_IDLE_MS));
       },
 
-      sendMessage(conversationId, text) {
+      sendMessage(conversationId, text, quickReplies) {
         const body = text.trim();
         if (body === '' || client === undefined) return;
         stopTyping(conversationId);
         patchChat(conversationId, { draft: '' });
-        const { acked } = client.send(conversationId, body);
+        const { acked } = quickReplies?.length ? client.send(conversationId, body, { quickReplies }) : client.send(conversationId, body);
         acked.catch((err: unknown) => notice(`A message was not delivered: ${describeFailure(err)}`));
       },
 

@@ -1,6 +1,6 @@
 // `message.send`: durable, deduplicated store with a seq, then ack, then `message.new` to every member.
 
-import { type Author, type MessageSendFrame } from '@parley/protocol';
+import { ParleyError, type Author, type MessageSendFrame } from '@parley/protocol';
 import { conversationTopic } from '../fanout/fanout.js';
 import { requireSession, requireVisibleConversation } from './access.js';
 import type { HandlerContext } from './context.js';
@@ -10,6 +10,10 @@ export async function handleMessageSend(ctx: HandlerContext, frame: MessageSendF
   const session = requireSession(ctx);
   // Closed or erased conversations are refused by appendMessage inside the commit, so a cached check is enough.
   await requireVisibleConversation(ctx, frame.conversationId);
+  // Buttons are the agent's offer to the shopper; a visitor's would be shown to nobody and could only mislead.
+  if (frame.quickReplies !== undefined && session.role !== 'agent') {
+    throw new ParleyError('AUTH_FORBIDDEN', 'only agents can offer quick replies');
+  }
   const attachments = frame.attachments === undefined ? undefined : await resolveAttachments(ctx.services.uploads, session.subjectId, frame.attachments);
   const author: Author = session.agent === undefined ? { role: session.role, id: session.subjectId } : { role: 'agent', ...session.agent };
   // appendMessage resolves after the group commit: the ack below is never sent for a write that could be lost.
@@ -20,6 +24,7 @@ export async function handleMessageSend(ctx: HandlerContext, frame: MessageSendF
     kind: 'text',
     text: frame.text,
     ...(attachments === undefined ? {} : { attachments }),
+    ...(frame.quickReplies?.length ? { quickReplies: frame.quickReplies } : {}),
   });
   ctx.reply({
     type: 'message.ack',

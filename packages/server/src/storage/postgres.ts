@@ -204,6 +204,10 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX notes_by_conversation ON notes (conversation_id, at, ord);
   `,
+  // 6: quick replies an agent offers with a message (JSON list of strings).
+  `
+  ALTER TABLE messages ADD COLUMN quick_replies JSONB;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
@@ -255,6 +259,7 @@ interface MessageRow {
   kind: string;
   text: string;
   attachments: unknown;
+  quick_replies: unknown;
   at: BigintText;
 }
 
@@ -387,6 +392,8 @@ function toMessage(row: MessageRow): Message {
   if (row.author_name !== null) message.author.name = row.author_name;
   const attachments = jsonArray<Attachment>(row.attachments);
   if (attachments !== undefined) message.attachments = attachments;
+  const quickReplies = jsonArray<string>(row.quick_replies);
+  if (quickReplies !== undefined) message.quickReplies = quickReplies;
   return withEventCode(message);
 }
 
@@ -443,7 +450,7 @@ const CONVERSATION_SELECT = `
          c.visitor_read_seq, c.agent_read_seq
   FROM conversations c LEFT JOIN agents a ON a.id = c.agent_id`;
 
-const MESSAGE_COLUMNS = 'conversation_id, seq, client_id, author_role, author_id, author_name, kind, text, attachments, at';
+const MESSAGE_COLUMNS = 'conversation_id, seq, client_id, author_role, author_id, author_name, kind, text, attachments, quick_replies, at';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -560,7 +567,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     const at = now();
     // ON CONFLICT on the dedup key only: a (conversation, seq) clash would be a bug and must surface as an error.
     const { rowCount } = await db.query(
-      `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (conversation_id, client_id) DO NOTHING`,
       [
         input.conversationId,
@@ -572,6 +579,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         input.kind,
         input.text,
         input.attachments === undefined ? null : JSON.stringify(input.attachments),
+        input.quickReplies === undefined ? null : JSON.stringify(input.quickReplies),
         at,
       ],
     );
@@ -586,6 +594,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       at,
     };
     if (input.attachments !== undefined) message.attachments = input.attachments;
+    if (input.quickReplies !== undefined) message.quickReplies = input.quickReplies;
     return withEventCode(message);
   }
 
@@ -614,6 +623,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       at: now(),
     };
     if (input.attachments !== undefined) message.attachments = input.attachments;
+    if (input.quickReplies !== undefined) message.quickReplies = input.quickReplies;
     return withEventCode(message);
   }
 
@@ -623,7 +633,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     const { rowCount } = await db.query(
       `INSERT INTO messages (${MESSAGE_COLUMNS})
        SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                            $9::jsonb[], $10::bigint[])`,
+                            $9::jsonb[], $10::jsonb[], $11::bigint[])`,
       [
         messages.map((m) => m.conversationId),
         messages.map((m) => m.seq),
@@ -634,6 +644,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         messages.map((m) => m.kind),
         messages.map((m) => m.text),
         messages.map((m) => (m.attachments === undefined ? null : JSON.stringify(m.attachments))),
+        messages.map((m) => (m.quickReplies === undefined ? null : JSON.stringify(m.quickReplies))),
         messages.map((m) => m.at),
       ],
     );
@@ -957,7 +968,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       if (isClosed) return Promise.reject(unavailable(new Error('storage closed')));
       // Postgres TEXT and JSONB cannot hold U+0000 (SQLite can). Refused here, one bad message would abort the
       // whole group-commit transaction and fail everyone else's messages with it.
-      if (containsNul([input.clientId, input.author, input.text, input.attachments])) {
+      if (containsNul([input.clientId, input.author, input.text, input.attachments, input.quickReplies])) {
         return Promise.reject(
           new ParleyError('STORAGE_UNAVAILABLE', 'the database refused the write', {
             retryable: false,

@@ -188,6 +188,10 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX notes_by_conversation ON notes (conversation_id, at);
   `,
+  // 7: quick replies an agent offers with a message (JSON list of strings).
+  `
+  ALTER TABLE messages ADD COLUMN quick_replies TEXT;
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -219,6 +223,7 @@ interface MessageRow {
   kind: string;
   text: string;
   attachments: string | null;
+  quick_replies: string | null;
   at: number;
 }
 
@@ -343,6 +348,8 @@ function toMessage(row: MessageRow): Message {
   if (row.author_name !== null) message.author.name = row.author_name;
   const attachments = parseJson<Attachment[] | null>(row.attachments, null);
   if (attachments !== null) message.attachments = attachments;
+  const quickReplies = parseJson<string[] | null>(row.quick_replies, null);
+  if (quickReplies !== null) message.quickReplies = quickReplies;
   return withEventCode(message);
 }
 
@@ -478,8 +485,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     ),
     bumpSeq: db.prepare('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ?'),
     insertMessage: db.prepare(
-      `INSERT INTO messages (conversation_id, seq, client_id, author_role, author_id, author_name, kind, text, attachments, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (conversation_id, seq, client_id, author_role, author_id, author_name, kind, text, attachments, quick_replies, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     messagesAfter: db.prepare<[string, number, number], MessageRow>(
       'SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
@@ -638,6 +645,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       input.kind,
       input.text,
       input.attachments === undefined ? null : JSON.stringify(input.attachments),
+      input.quickReplies === undefined ? null : JSON.stringify(input.quickReplies),
       at,
     );
     const message: Message = {
@@ -650,6 +658,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       at,
     };
     if (input.attachments !== undefined) message.attachments = input.attachments;
+    if (input.quickReplies !== undefined) message.quickReplies = input.quickReplies;
     return { message: withEventCode(message), duplicate: false };
   }
 

@@ -76,6 +76,22 @@ export function runStorageContract(name: string, makeStorage: () => Storage | Pr
       expect(await storage.updateSite('site_nope', { requiresIdentity: true })).toBeUndefined();
     });
 
+    it('keeps an agent message\'s quick replies through append, batches and history', async () => {
+      const conv = await start();
+      const agent: Author = { role: 'agent', id: 'agent-1', name: 'Sam' };
+      const [offered, plain] = await Promise.all([
+        storage.appendMessage({ conversationId: conv.id, clientId: 'q1', author: agent, kind: 'text', text: 'Which size?', quickReplies: ['S', 'M', 'L'] }),
+        storage.appendMessage({ conversationId: conv.id, clientId: 'q2', author: agent, kind: 'text', text: 'No buttons' }),
+      ]);
+      expect(offered.message.quickReplies).toEqual(['S', 'M', 'L']);
+      expect(plain.message.quickReplies).toBeUndefined();
+      const page = await storage.listMessages({ conversationId: conv.id, afterSeq: 0, limit: 10 });
+      expect(page.messages.map((m) => m.quickReplies)).toEqual([['S', 'M', 'L'], undefined]);
+      expect('quickReplies' in page.messages[1]!).toBe(false);
+      const again = await storage.appendMessage({ conversationId: conv.id, clientId: 'q1', author: agent, kind: 'text', text: 'Which size?', quickReplies: ['S', 'M', 'L'] });
+      expect(again).toMatchObject({ duplicate: true, message: { quickReplies: ['S', 'M', 'L'] } });
+    });
+
     it('binds a verified identity to one visitor per site, never rebinding', async () => {
       const other = await storage.createSite({ key: 'other', allowedOrigins: ['*'] });
       // The anonymous visitor is bound on first identification and found again later.

@@ -189,6 +189,8 @@ export interface NewMessage {
   kind: MessageKind;
   text: string;
   attachments?: Attachment[];
+  /** Offered by an agent; see `Message.quickReplies`. */
+  quickReplies?: string[];
 }
 
 /** A page of messages, ascending by seq. */

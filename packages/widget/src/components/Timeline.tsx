@@ -4,11 +4,13 @@ import { useStore, useT } from '../hooks/use-store.js';
 import { AnswerCard } from './AnswerCard.js';
 import { MessageBubble } from './MessageBubble.js';
 import { MessageText } from './MessageText.js';
+import { QuickReplies } from './QuickReplies.js';
 
 export function Timeline() {
   const { t } = useT();
   const items = useStore((s) => s.conversation.items);
   const agentTyping = useStore((s) => s.conversation.agentTyping);
+  const isClosed = useStore((s) => s.conversation.status === 'closed');
   const ref = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     const el = ref.current;
@@ -18,6 +20,9 @@ export function Timeline() {
   items.forEach((i, n) => {
     if (i.kind === 'answer') latestAnswer = n;
   });
+  // Only the latest message's offer stands: anything said after it (the choice itself included) retires the buttons.
+  const latest = items[items.length - 1];
+  const quick = !isClosed && latest?.kind === 'message' ? latest.quickReplies : undefined;
   return (
     <div class="pc-scroll" ref={ref}>
       <div class="pc-log" role="log" aria-live="polite" aria-label={t('panel.log')}>
@@ -53,6 +58,7 @@ export function Timeline() {
           }
         })}
       </div>
+      {quick ? <QuickReplies key={latest!.id} options={quick} /> : null}
       {agentTyping !== undefined ? (
         <p class="pc-typing">{t('agent.typing', { name: agentTyping || t('agent.default') })}</p>
       ) : null}

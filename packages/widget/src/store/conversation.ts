@@ -126,6 +126,7 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
             at: m.at,
             state: isMine ? 'delivered' : undefined,
             ...(m.attachments?.length ? { attachments: m.attachments } : {}),
+            ...(m.quickReplies?.length && !isMine ? { quickReplies: m.quickReplies } : {}),
           };
     // Seq order, not arrival order: after a reload, resumed live messages can arrive before the history page.
     const items = conv().items;

@@ -45,6 +45,8 @@ export type TimelineItem =
       state?: MessageState;
       /** Files; while one is still uploading its `url` is empty. */
       attachments?: Attachment[];
+      /** Offered by the agent; shown as buttons while this is the latest item. */
+      quickReplies?: string[];
     }
   /** A divider such as "Ana joined"; `key` is an i18n key, `vars` its placeholders (or `text` verbatim). */
   | { kind: 'event'; id: string; key?: string; text?: string; vars?: Record<string, string> };

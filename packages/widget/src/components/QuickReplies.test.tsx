@@ -1,0 +1,95 @@
+import '../../test-support/dom.js';
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Message } from '@parley/protocol';
+import { createFakeClient, flush } from '../../test-support/fake-client.js';
+import { I18nContext, StoreContext } from '../hooks/use-store.js';
+import en from '../i18n/locales/en.json';
+import { createTranslator } from '../i18n/t.js';
+import { createWidgetStore } from '../store/widget-store.js';
+import { Panel } from './Panel.js';
+
+let container: HTMLElement;
+
+async function mountLive() {
+  const fake = createFakeClient();
+  const store = createWidgetStore({
+    client: async () => fake.client,
+    loadFaq: async () => null,
+    emit: () => {},
+    setActive: () => {},
+    greeting: '',
+    preChat: [],
+    locale: 'en',
+    isHidden: () => false,
+  });
+  container = document.createElement('div');
+  document.body.append(container);
+  act(() => {
+    render(
+      <StoreContext.Provider value={store}>
+        <I18nContext.Provider value={createTranslator('en', en)}>
+          <Panel preChat={[]} />
+        </I18nContext.Provider>
+      </StoreContext.Provider>,
+      container,
+    );
+  });
+  act(() => store.getState().open());
+  await act(async () => {
+    await store.getState().escalate('requested');
+    await flush();
+  });
+  const say = (m: Partial<Message> & { clientId: string; seq: number }, isMine = false) =>
+    act(() => fake.emit('message', { conversationId: 'c1', kind: 'text', text: 't', at: 1, isMine, author: { role: 'agent', id: 'a', name: 'Sam' }, ...m }));
+  return { store, fake, say };
+}
+
+const group = () => container.querySelector<HTMLElement>('[role=group][aria-label="Suggested replies"]');
+const chips = () => [...(group()?.querySelectorAll('button') ?? [])].map((b) => b.textContent);
+
+afterEach(() => {
+  render(null, container);
+  container.remove();
+});
+
+describe('QuickReplies', () => {
+  it('shows the latest agent message\'s quick replies as a labelled group of buttons; choosing one sends it and retires them', async () => {
+    const { fake, say } = await mountLive();
+    say({ clientId: 'a1', seq: 1, text: 'Which size?', quickReplies: ['Small', 'Large <b>'] });
+    expect(chips()).toEqual(['Small', 'Large <b>']);
+    // Plain text: markup in a reply is shown, never parsed.
+    expect(group()!.querySelector('b')).toBeNull();
+    const large = [...group()!.querySelectorAll('button')][1]!;
+    expect(large.type).toBe('button');
+    act(() => large.click());
+    await act(async () => {
+      await flush();
+    });
+    expect(fake.mock.send).toHaveBeenCalledWith('c1', 'Large <b>', expect.objectContaining({ clientId: expect.any(String) }));
+    expect(group()).toBeNull();
+    // The button went away with the choice: focus is on the message box, not lost to <body>.
+    expect(document.activeElement?.id).toBe('pc-input');
+    const mine = [...container.querySelectorAll('.pc-mine')].map((e) => e.textContent);
+    expect(mine.some((t) => t?.includes('Large <b>'))).toBe(true);
+  });
+
+  it('drops the offer when anything newer arrives, and when the chat is closed', async () => {
+    const { say, fake } = await mountLive();
+    say({ clientId: 'a1', seq: 1, quickReplies: ['Yes', 'No'] });
+    expect(chips()).toEqual(['Yes', 'No']);
+    say({ clientId: 'a2', seq: 2, text: 'Also: free returns' });
+    expect(group()).toBeNull();
+    say({ clientId: 'a3', seq: 3, quickReplies: ['Thanks'] });
+    expect(chips()).toEqual(['Thanks']);
+    act(() => fake.frame({ type: 'conversation.closed', conversationId: 'c1', by: 'agent' }));
+    expect(group()).toBeNull();
+  });
+
+  it('never offers buttons on the shopper\'s own messages', async () => {
+    const { say } = await mountLive();
+    say({ clientId: 'v1', seq: 1, quickReplies: ['Buy now'], author: { role: 'visitor', id: 'v1' } }, true);
+    expect(group()).toBeNull();
+  });
+});
