@@ -1,0 +1,4 @@
+// Types for first-open-files.mjs, so the TypeScript Chromium test can import it.
+export const FRESH_OPEN: readonly string[];
+export const RESUMED_OPEN: readonly string[];
+export const FIRST_OPEN: readonly string[];
