@@ -208,6 +208,66 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE messages ADD COLUMN quick_replies JSONB;
   `,
+  // 7: one group-commit batch of messages in one statement (one round trip, its own transaction) instead of
+  // BEGIN, four statements and COMMIT: the conversation row locks are held for a server-side moment rather than
+  // six network round trips, which is what two nodes writing the same conversations wait on. Unqualified names
+  // resolve against the caller's search_path (the schema option), like every other query of this adapter.
+  `
+  CREATE FUNCTION parley_append_messages(
+    p_conversation_ids TEXT[], p_client_ids TEXT[], p_author_roles TEXT[], p_author_ids TEXT[], p_author_names TEXT[],
+    p_kinds TEXT[], p_texts TEXT[], p_attachments JSONB[], p_quick_replies JSONB[], p_at BIGINT[]
+  ) RETURNS TABLE (
+    o_index BIGINT, o_outcome TEXT, o_seq INTEGER, o_author_role TEXT, o_author_id TEXT, o_author_name TEXT,
+    o_kind TEXT, o_text TEXT, o_attachments JSONB, o_quick_replies JSONB, o_at BIGINT
+  ) LANGUAGE plpgsql AS $fn$
+  BEGIN
+    -- In id order, so two nodes' batches cannot deadlock. FOR NO KEY UPDATE: the messages' foreign key takes
+    -- KEY SHARE, which FOR UPDATE would block.
+    PERFORM 1 FROM conversations WHERE id = ANY(p_conversation_ids) ORDER BY id FOR NO KEY UPDATE;
+    -- A new statement, so a new snapshot: it sees what another node committed while this one waited for the locks.
+    -- The caller sends each (conversation, client id) once.
+    RETURN QUERY
+    WITH input AS (
+      SELECT u.* FROM unnest(p_conversation_ids, p_client_ids, p_author_roles, p_author_ids, p_author_names, p_kinds,
+                             p_texts, p_attachments, p_quick_replies, p_at)
+        WITH ORDINALITY AS u(cid, kid, role, aid, aname, kind, body, atts, quick, at, i)
+    ),
+    found AS (
+      SELECT input.i, c.id IS NOT NULL AS has_conversation, c.status, c.last_seq, m.seq AS stored_seq,
+             m.author_role, m.author_id, m.author_name, m.kind, m.text, m.attachments, m.quick_replies, m.at
+      FROM input
+      LEFT JOIN conversations c ON c.id = input.cid
+      LEFT JOIN messages m ON m.conversation_id = input.cid AND m.client_id = input.kid
+    ),
+    fresh AS (
+      SELECT input.*, (f.last_seq + row_number() OVER (PARTITION BY input.cid ORDER BY input.i))::INTEGER AS seq
+      FROM input JOIN found f ON f.i = input.i
+      WHERE f.has_conversation AND f.stored_seq IS NULL AND NOT (f.status = 'closed' AND input.kind = 'text')
+    ),
+    inserted AS (
+      INSERT INTO messages (conversation_id, seq, client_id, author_role, author_id, author_name, kind, text, attachments,
+                            quick_replies, at)
+      SELECT cid, seq, kid, role, aid, aname, kind, body, atts, quick, at FROM fresh
+      RETURNING 1
+    ),
+    bumped AS (
+      UPDATE conversations c SET last_seq = v.top
+      FROM (SELECT cid, max(seq) AS top FROM fresh GROUP BY cid) v
+      WHERE c.id = v.cid
+      RETURNING 1
+    )
+    SELECT f.i,
+           CASE WHEN NOT f.has_conversation THEN 'not_found'
+                WHEN f.stored_seq IS NOT NULL THEN 'stored'
+                WHEN fresh.seq IS NULL THEN 'closed'
+                ELSE 'new' END,
+           coalesce(fresh.seq, f.stored_seq), f.author_role, f.author_id, f.author_name, f.kind, f.text,
+           f.attachments, f.quick_replies, f.at
+    FROM found f LEFT JOIN fresh ON fresh.i = f.i
+    ORDER BY f.i;
+  END
+  $fn$;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
@@ -462,6 +522,21 @@ interface PendingAppend {
 
 type Outcome = { ok: true; value: { message: Message; duplicate: boolean } } | { ok: false; error: ParleyError };
 
+/** One row of parley_append_messages, in input order; the message columns are set for a stored resend only. */
+interface AppendRow {
+  o_index: BigintText;
+  o_outcome: string;
+  o_seq: number | null;
+  o_author_role: string | null;
+  o_author_id: string | null;
+  o_author_name: string | null;
+  o_kind: string | null;
+  o_text: string | null;
+  o_attachments: unknown;
+  o_quick_replies: unknown;
+  o_at: BigintText | null;
+}
+
 /**
  * Connects a pool, migrates the schema (safe when several nodes start at once), and returns a Storage.
  * Rejects with `STORAGE_UNAVAILABLE` when the database cannot be reached.
@@ -602,17 +677,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     return `${conversationId}\u0000${clientId}`;
   }
 
-  /** The batch's (conversation, clientId) pairs that are already stored, keyed by messageKey. */
-  async function storedByKey(db: Queryable, inputs: NewMessage[]): Promise<Map<string, Message>> {
-    const { rows } = await db.query<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages
-       WHERE (conversation_id, client_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-      [inputs.map((input) => input.conversationId), inputs.map((input) => input.clientId)],
-    );
-    return new Map(rows.map((row) => [messageKey(row.conversation_id, row.client_id), toMessage(row)]));
-  }
-
-  function newMessage(input: NewMessage, seq: number): Message {
+  function newMessage(input: NewMessage, seq: number, at: number): Message {
     const message: Message = {
       conversationId: input.conversationId,
       seq,
@@ -620,106 +685,108 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       author: { ...input.author },
       kind: input.kind,
       text: input.text,
-      at: now(),
+      at,
     };
     if (input.attachments !== undefined) message.attachments = input.attachments;
     if (input.quickReplies !== undefined) message.quickReplies = input.quickReplies;
     return withEventCode(message);
   }
 
-  /** One INSERT for many messages whose seqs were reserved under their conversations' row locks. */
-  async function insertMessages(db: Queryable, messages: Message[]): Promise<void> {
-    if (messages.length === 0) return;
-    const { rowCount } = await db.query(
-      `INSERT INTO messages (${MESSAGE_COLUMNS})
-       SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                            $9::jsonb[], $10::jsonb[], $11::bigint[])`,
-      [
-        messages.map((m) => m.conversationId),
-        messages.map((m) => m.seq),
-        messages.map((m) => m.clientId),
-        messages.map((m) => m.author.role),
-        messages.map((m) => m.author.id),
-        messages.map((m) => m.author.name ?? null),
-        messages.map((m) => m.kind),
-        messages.map((m) => m.text),
-        messages.map((m) => (m.attachments === undefined ? null : JSON.stringify(m.attachments))),
-        messages.map((m) => (m.quickReplies === undefined ? null : JSON.stringify(m.quickReplies))),
-        messages.map((m) => m.at),
-      ],
-    );
-    // Every key was checked under the row locks; a mismatch is a bug, and throwing rolls the whole batch back.
-    if (rowCount !== messages.length) throw unavailable(new Error('batched insert stored fewer rows than it was given'));
+  /** Runs one statement (its own transaction) again when it lost a deadlock or a serialization check. */
+  async function queryRetrying<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    guard();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await pool.query<R>(text, values);
+      } catch (err) {
+        if (attempt < MAX_ATTEMPTS && isRetryable(err)) continue;
+        throw toStorageError(err);
+      }
+    }
+  }
+
+  /** What parley_append_messages says about one message. */
+  function toOutcome(input: NewMessage, row: AppendRow, at: number): Outcome {
+    switch (row.o_outcome) {
+      case 'new':
+        return { ok: true, value: { message: newMessage(input, row.o_seq!, at), duplicate: false } };
+      case 'stored':
+        // A resend of a message stored earlier (before a close, too) is acknowledged again, as in sqlite.ts.
+        return {
+          ok: true,
+          value: {
+            message: toMessage({
+              conversation_id: input.conversationId,
+              seq: row.o_seq!,
+              client_id: input.clientId,
+              author_role: row.o_author_role!,
+              author_id: row.o_author_id!,
+              author_name: row.o_author_name,
+              kind: row.o_kind!,
+              text: row.o_text!,
+              attachments: row.o_attachments,
+              quick_replies: row.o_quick_replies,
+              at: row.o_at!,
+            }),
+            duplicate: true,
+          },
+        };
+      case 'not_found':
+        return { ok: false, error: new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation') };
+      case 'closed':
+        return { ok: false, error: new ParleyError('CONVERSATION_CLOSED', 'the conversation is closed') };
+      default:
+        return { ok: false, error: unavailable(new Error(`unknown append outcome ${String(row.o_outcome)}`)) };
+    }
   }
 
   /**
-   * One group-commit transaction. The conversation rows are locked up front in id order, so two nodes' batches
-   * cannot deadlock and no other writer can take a seq until COMMIT; seqs are then handed out in arrival order
-   * and last_seq is written once per conversation, in the same transaction as the inserts (no gaps).
+   * One group-commit batch in one round trip: parley_append_messages (migration 7) locks the conversations, finds
+   * resends, hands out seqs in arrival order, inserts, and writes last_seq once per conversation, all in the
+   * statement's own transaction. A clientId sent twice in one batch goes to the database once; the second copy gets
+   * the first's outcome, as a duplicate.
    */
   async function commitBatch(batch: PendingAppend[]): Promise<void> {
-    const ids = [...new Set(batch.map((item) => item.input.conversationId))].sort();
-    let outcomes: Outcome[];
+    const firsts: NewMessage[] = [];
+    const firstOf = new Map<string, number>();
+    const slots = batch.map(({ input }) => {
+      const key = messageKey(input.conversationId, input.clientId);
+      let slot = firstOf.get(key);
+      if (slot === undefined) {
+        slot = firsts.push(input) - 1;
+        firstOf.set(key, slot);
+      }
+      return slot;
+    });
+    const at = now();
+    let rows: AppendRow[];
     try {
-      outcomes = await inTransaction(async (client) => {
-        const result: Outcome[] = [];
-        const { rows } = await client.query<{ id: string; status: string; last_seq: number }>(
-          'SELECT id, status, last_seq FROM conversations WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE',
-          [ids],
-        );
-        // FOR NO KEY UPDATE rather than FOR UPDATE: the message/rating foreign keys take KEY SHARE locks, which
-        // FOR UPDATE would block.
-        const conversations = new Map(rows.map((row) => [row.id, { status: row.status, lastSeq: row.last_seq }]));
-        const startSeq = new Map(rows.map((row) => [row.id, row.last_seq]));
-        // Resends are found in one read for the whole batch (the rows are locked, so nobody adds one meanwhile) and
-        // the new messages go in as one multi-row INSERT: three round trips per batch instead of one per message.
-        const stored = await storedByKey(client, batch.map(({ input }) => input));
-        const fresh: Message[] = [];
-        for (const { input } of batch) {
-          const conv = conversations.get(input.conversationId);
-          if (conv === undefined) {
-            result.push({ ok: false, error: new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation') });
-            continue;
-          }
-          const key = messageKey(input.conversationId, input.clientId);
-          const existing = stored.get(key);
-          // A resend of a message stored before the close (or earlier in this batch) is still acknowledged, as in sqlite.ts.
-          if (existing !== undefined) {
-            result.push({ ok: true, value: { message: existing, duplicate: true } });
-            continue;
-          }
-          if (conv.status === 'closed' && input.kind === 'text') {
-            result.push({ ok: false, error: new ParleyError('CONVERSATION_CLOSED', 'the conversation is closed') });
-            continue;
-          }
-          conv.lastSeq += 1;
-          const message = newMessage(input, conv.lastSeq);
-          stored.set(key, message);
-          fresh.push(message);
-          result.push({ ok: true, value: { message, duplicate: false } });
-        }
-        await insertMessages(client, fresh);
-        const bumped = [...conversations].filter(([id, conv]) => conv.lastSeq !== startSeq.get(id));
-        if (bumped.length > 0) {
-          await client.query(
-            `UPDATE conversations c SET last_seq = v.last_seq
-             FROM unnest($1::text[], $2::int[]) AS v(id, last_seq) WHERE c.id = v.id`,
-            [bumped.map(([id]) => id), bumped.map(([, conv]) => conv.lastSeq)],
-          );
-        }
-        return result;
-      });
+      ({ rows } = await queryRetrying<AppendRow>('SELECT * FROM parley_append_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+        firsts.map((m) => m.conversationId),
+        firsts.map((m) => m.clientId),
+        firsts.map((m) => m.author.role),
+        firsts.map((m) => m.author.id),
+        firsts.map((m) => m.author.name ?? null),
+        firsts.map((m) => m.kind),
+        firsts.map((m) => m.text),
+        firsts.map((m) => (m.attachments === undefined ? null : JSON.stringify(m.attachments))),
+        firsts.map((m) => (m.quickReplies === undefined ? null : JSON.stringify(m.quickReplies))),
+        firsts.map(() => at),
+      ]));
+      if (rows.length !== firsts.length) throw unavailable(new Error('the append returned fewer outcomes than it was given'));
     } catch (err) {
       const error = toStorageError(err);
       for (const item of batch) item.reject(error);
       return;
     }
-    // Acks only after COMMIT: inTransaction resolved, so every outcome here is durable. (If only the COMMIT reply
-    // is lost, the batch rejects though its rows may be stored; the client's resend then gets duplicate: true.)
+    const outcomes = rows.map((row, i) => toOutcome(firsts[i]!, row, at));
+    // Resolved only after the statement's COMMIT, so every outcome here is durable. (If only the reply is lost, the
+    // batch rejects though its rows may be stored; the client's resend then gets duplicate: true.)
     batch.forEach((item, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
+      const slot = slots[i]!;
+      const outcome = outcomes[slot]!;
+      if (!outcome.ok) item.reject(outcome.error);
+      else item.resolve(firsts[slot] === item.input ? outcome.value : { message: outcome.value.message, duplicate: true });
     });
   }
 
