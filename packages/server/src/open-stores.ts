@@ -14,7 +14,10 @@ type StoreConfig = Pick<ServerConfig, 'dbPath' | 'databaseUrl' | 'databaseSchema
 
 /** Postgres when `databaseUrl` is set (migrated under an advisory lock, so nodes may start together), else SQLite. */
 export async function openStorage(config: StoreConfig, logger: Logger): Promise<{ storage: Storage; kind: 'postgres' | 'sqlite' }> {
-  if (config.databaseUrl === undefined) return { storage: createSqliteStorage({ path: config.dbPath }), kind: 'sqlite' };
+  if (config.databaseUrl === undefined) {
+    const storage = createSqliteStorage({ path: config.dbPath, onError: (err) => logger.error('storage.checkpoint_failed', describeError(err)) });
+    return { storage, kind: 'sqlite' };
+  }
   const storage = await createPostgresStorage({
     connectionString: config.databaseUrl,
     ...(config.databaseSchema === undefined ? {} : { schema: config.databaseSchema }),

@@ -1,4 +1,5 @@
-// SQLite adapter of Storage (better-sqlite3, WAL, synchronous=FULL) with group commit for message inserts.
+// SQLite adapter of Storage (better-sqlite3, WAL, synchronous=FULL) with group commit for message inserts and WAL
+// checkpoints on a worker thread (wal-checkpointer.ts).
 // Owns the schema and its migrations; must not know about sockets or frames.
 
 import { mkdirSync } from 'node:fs';
@@ -20,6 +21,7 @@ import {
   type VisitorProfile,
 } from '@parley/protocol';
 import { eventClientId, withEventCode } from './event-codes.js';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import { createWalSync, type WalSync } from './wal-sync.js';
 import type {
   Agent,
@@ -48,6 +50,8 @@ export interface SqliteStorageOptions {
   /** A file path, or `:memory:`. The parent directory is created if missing. */
   path: string;
   now?: () => number;
+  /** Failures off the request path (a WAL checkpoint); the storage keeps serving. Defaults to stderr. */
+  onError?: (err: Error) => void;
 }
 
 /** Each entry moves the schema one version forward. Append only: never edit a shipped migration. */
@@ -390,6 +394,30 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const walSync: WalSync | undefined =
     db.pragma('journal_mode', { simple: true }) === 'wal' ? createWalSync(`${resolve(options.path)}-wal`) : undefined;
   const deferSync = db.prepare('PRAGMA synchronous = NORMAL');
+  // SQLite's automatic checkpoint would run inside a commit on the event loop (page copies plus two fsyncs: tens of
+  // ms under load); a worker thread does it instead. Should the worker fail, this connection takes the job back.
+  let checkpointer: WalCheckpointer | undefined;
+  /** True while the checkpointer copies the WAL's tail: queued appends wait (see wal-checkpointer.ts). */
+  let isQuiet = false;
+  if (walSync !== undefined) {
+    db.pragma('wal_autocheckpoint = 0');
+    const reportError = options.onError ?? ((err: Error) => process.stderr.write(`parley: ${err.message}\n`));
+    checkpointer = startWalCheckpointer({
+      path: resolve(options.path),
+      onQuietRequest: (ready) => {
+        isQuiet = true;
+        ready();
+      },
+      onQuietEnd: () => {
+        isQuiet = false;
+        if (pending.length > 0) flushScheduled ??= setImmediate(flushQueued);
+      },
+      onError: (err) => {
+        reportError(err);
+        if (db.open) db.pragma('wal_autocheckpoint = 1000');
+      },
+    });
+  }
   const fullSync = db.prepare('PRAGMA synchronous = FULL');
 
   const q = {
@@ -666,6 +694,12 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   let pending: PendingAppend[] = [];
   let flushScheduled: NodeJS.Immediate | undefined;
 
+  /** The scheduled group commit; during a checkpoint's quiet window the queue keeps growing instead. */
+  function flushQueued(): void {
+    flushScheduled = undefined;
+    if (!isQuiet) flush();
+  }
+
   function flush(): void {
     flushScheduled = undefined;
     const batch = pending;
@@ -874,7 +908,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       if (!db.open) return Promise.reject(unavailable(new Error('database closed')));
       return new Promise((resolve, reject) => {
         pending.push({ input, resolve, reject });
-        flushScheduled ??= setImmediate(flush);
+        flushScheduled ??= setImmediate(flushQueued);
       });
     },
     listMessages: (query) => run((): MessagePage => {
@@ -1193,6 +1227,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     },
     close: async () => {
       await storage.drain();
+      // Before the last connection closes: SQLite then checkpoints and removes the WAL itself.
+      await checkpointer?.close();
       walSync?.close();
       if (db.open) db.close();
     },

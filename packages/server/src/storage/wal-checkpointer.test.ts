@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { createSqliteStorage } from './sqlite.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'parley-checkpoint-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const size = (path: string): number => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+
+describe('WAL checkpoints off the event loop', () => {
+  it('the serving connection never checkpoints by itself; the worker copies the WAL into the database file', async () => {
+    const path = join(dir, 'serving.db');
+    const storage = createSqliteStorage({ path });
+    const site = await storage.getDefaultSite();
+    const visitor = await storage.createVisitor(site.id);
+    const { conversation } = await storage.startConversation({ siteId: site.id, visitorId: visitor.id, clientId: 's' });
+    const before = size(path);
+    const text = 'x'.repeat(1000);
+    // Several group commits, ~3 MB of frames: far past the 1,000 pages at which SQLite's own checkpoint would run.
+    for (let batch = 0; batch < 30; batch++) {
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          storage.appendMessage({ conversationId: conversation.id, clientId: `m${batch}-${i}`, author: { role: 'visitor', id: visitor.id }, kind: 'text', text }),
+        ),
+      );
+    }
+    // Only a checkpoint writes pages into the database file.
+    await expect.poll(() => size(path), { timeout: 10_000, interval: 50 }).toBeGreaterThan(before + 2_000_000);
+    await storage.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM messages').get()).toEqual({ n: 3000 });
+    db.close();
+  });
+
+  it('asks for a quiet window past quietAfterPages, so a writer that never pauses still gets a WAL that starts over', async () => {
+    const path = join(dir, 'quiet.db');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE t (v TEXT)');
+    const errors: Error[] = [];
+    let isQuiet = false;
+    let quietWindows = 0;
+    const checkpointer = startWalCheckpointer({
+      path,
+      idleIntervalMs: 10,
+      quietAfterPages: 50,
+      onQuietRequest: (ready) => {
+        isQuiet = true;
+        quietWindows++;
+        ready();
+      },
+      onQuietEnd: () => {
+        isQuiet = false;
+      },
+      onError: (err) => errors.push(err),
+    });
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const blob = 'y'.repeat(4000);
+    let rows = 0;
+    let largest = 0;
+    const until = Date.now() + 1500;
+    // A write every millisecond except inside quiet windows: PASSIVE alone would never catch up.
+    while (Date.now() < until) {
+      if (!isQuiet) {
+        insert.run(blob);
+        rows++;
+      }
+      largest = Math.max(largest, size(`${path}-wal`));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await checkpointer.close();
+    expect(errors).toEqual([]);
+    expect(quietWindows).toBeGreaterThan(0);
+    expect(isQuiet).toBe(false);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(rows);
+    // Without restarts the WAL would hold every row (~4 KB each); with them it is reused from its start.
+    expect(rows * 4096).toBeGreaterThan(4 * largest);
+    db.close();
+  });
+
+  it('reports a worker that cannot open the database', async () => {
+    const errors: Error[] = [];
+    const checkpointer = startWalCheckpointer({
+      path: join(dir, 'missing-dir', 'x.db'),
+      onQuietRequest: (ready) => ready(),
+      onQuietEnd: () => {},
+      onError: (err) => errors.push(err),
+    });
+    await expect.poll(() => errors.length, { timeout: 5000 }).toBeGreaterThan(0);
+    expect(errors[0]!.message).toMatch(/directory|open/i);
+    await checkpointer.close();
+  });
+});
