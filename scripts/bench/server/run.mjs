@@ -547,7 +547,11 @@ async function openRelaySession(label, driver, servers) {
         `= ${result.serverCpuUsPerMsg.toFixed(0)} µs/msg (waited ${result.serverCpuWait.map((c) => `${Math.round(c * 100)}%`).join('+')}), load ${loadBefore.toFixed(1)}, ` +
         `generator CPU ${Math.round(result.generatorCpu * 100)}% ${result.isSustained ? 'sustained' : 'NOT sustained'}`,
     );
-    if (errors.sample !== undefined && result.errors > 0) log(`${label}: first error frame: ${errors.sample}`);
+    if (errors.sample !== undefined && result.errors > 0) {
+      log(`${label}: first error frame: ${errors.sample}`);
+      // The server logs the cause (warn and up) on stderr; the frame itself says nothing about it by design.
+      for (const server of servers) log(`${label}: ${server.name} stderr tail:\n${server.stderrTail().slice(-1500)}`);
+    }
     // Let the server catch up before the next rung so rungs do not bleed into each other.
     const settleEnd = performance.now() + 15_000;
     while (rung.completed < sent && performance.now() < settleEnd) await sleep(20);
