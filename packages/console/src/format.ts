@@ -1,6 +1,6 @@
 // Human-readable labels and durations for the console's screens. Pure; Intl for dates, no date library.
 
-import type { ConversationStatus, EscalationReason } from '@parley/protocol';
+import { RATING_SCALE_RANGES, type ConversationStatus, type EscalationReason, type RatingScale } from '@parley/protocol';
 
 const REASONS: Readonly<Record<EscalationReason, string>> = {
   requested: 'Asked for a person (button)',
@@ -10,6 +10,13 @@ const REASONS: Readonly<Record<EscalationReason, string>> = {
   repeated_miss: 'Several FAQ answers did not help',
   negative_feedback: 'Said the FAQ answer did not help',
 };
+
+const SCALE_NAMES: Readonly<Record<RatingScale, string>> = { csat: 'satisfaction', ces: 'effort', nps: 'NPS' };
+
+/** "9 out of 10 (NPS)": the score with its scale, so a 5 on NPS is not read as a top CSAT. Missing scale: csat. */
+export function formatRating(score: number, scale: RatingScale = 'csat'): string {
+  return `${score} out of ${RATING_SCALE_RANGES[scale][1]} (${SCALE_NAMES[scale]})`;
+}
 
 /** A sentence an agent understands, for a wire escalation reason. */
 export function describeReason(reason: EscalationReason | undefined): string {

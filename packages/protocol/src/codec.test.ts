@@ -60,7 +60,9 @@ describe('decodeClientFrame', () => {
     ['negative seq', '{"type":"conversation.join","ref":"r1","conversationId":"c","afterSeq":-1}', 'PROTOCOL_BAD_FRAME', 'r1'],
     ['fractional seq', '{"type":"conversation.join","ref":"r1","conversationId":"c","afterSeq":1.5}', 'PROTOCOL_BAD_FRAME', 'r1'],
     ['enum out of set', '{"type":"hello","ref":"r1","v":1,"role":"root"}', 'PROTOCOL_BAD_FRAME', 'r1'],
-    ['rating out of range', '{"type":"rating.submit","ref":"r1","conversationId":"c","score":9}', 'PROTOCOL_BAD_FRAME', 'r1'],
+    ['rating above every scale', '{"type":"rating.submit","ref":"r1","conversationId":"c","score":11}', 'PROTOCOL_BAD_FRAME', 'r1'],
+    ['rating below every scale', '{"type":"rating.submit","ref":"r1","conversationId":"c","score":-1}', 'PROTOCOL_BAD_FRAME', 'r1'],
+    ['rating not an integer', '{"type":"rating.submit","ref":"r1","conversationId":"c","score":7.5}', 'PROTOCOL_BAD_FRAME', 'r1'],
     [
       'too many transcript items',
       JSON.stringify({
@@ -154,6 +156,7 @@ describe('decodeClientFrame', () => {
       { type: 'conversation.accept', ref: 'j', conversationId: 'c' },
       { type: 'conversation.close', ref: 'k', conversationId: 'c', reason: 'resolved' },
       { type: 'rating.submit', ref: 'l', conversationId: 'c', score: 5, comment: 'great' },
+      { type: 'rating.submit', ref: 'l2', conversationId: 'c', score: 0 },
       { type: 'agent.availability', ref: 'm', availability: 'away', capacity: 3 },
       { type: 'visitor.page', ref: 'n', conversationId: 'c', url: 'https://shop.example/cart' },
     ];

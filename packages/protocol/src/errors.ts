@@ -47,7 +47,9 @@ export type ErrorCode =
   /** An upload whose bytes are not one of the allowed types, or do not match the declared type (HTTP 415). */
   | 'ATTACHMENT_TYPE_REFUSED'
   /** A message attachment whose URL this server did not issue to the sender. */
-  | 'ATTACHMENT_URL_REFUSED';
+  | 'ATTACHMENT_URL_REFUSED'
+  /** A rating score outside the site's rating scale (csat 1–5, ces 1–7, nps 0–10). */
+  | 'RATING_OUT_OF_SCALE';
 
 /** All codes, for exhaustive tables and validation of `error` frames. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -84,6 +86,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'ATTACHMENT_TOO_LARGE',
   'ATTACHMENT_TYPE_REFUSED',
   'ATTACHMENT_URL_REFUSED',
+  'RATING_OUT_OF_SCALE',
 ];
 
 /** Optional fields carried beside `code` and `message`. */

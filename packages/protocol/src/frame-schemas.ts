@@ -77,7 +77,8 @@ export const CLIENT_FIELDS: Readonly<Record<ClientFrameType, Fields>> = {
   'conversation.escalate': { conversationId: id, reason, transcript, profile },
   'conversation.accept': { conversationId: id },
   'conversation.close': { conversationId: id, reason: opt(str()) },
-  'rating.submit': { conversationId: id, score: int(1, 5), comment: opt(str('maxTextLength')) },
+  // The widest scale (nps 0–10); the server checks the score against the site's own scale.
+  'rating.submit': { conversationId: id, score: int(0, 10), comment: opt(str('maxTextLength')) },
   'agent.availability': { availability: oneOf('online', 'away', 'offline'), capacity: opt(int(0, 100)) },
   'visitor.page': { conversationId: id, url: str(), title: opt(str()) },
   'conversation.transfer': { conversationId: id, toAgentId: opt(id) },
@@ -126,7 +127,7 @@ export const VISITOR_SERVER_FIELDS: Readonly<Record<Exclude<ServerFrameType, Age
   'agent.joined': { conversationId: id, agent },
   'agent.left': { conversationId: id, agent },
   'conversation.closed': { ref: opt(id), conversationId: id, by: role, reason: opt(str()) },
-  'rating.created': { ref: opt(id), conversationId: id, score: int(1, 5), comment: opt(str('maxTextLength')) },
+  'rating.created': { ref: opt(id), conversationId: id, score: int(0, 10), comment: opt(str('maxTextLength')), scale: opt(oneOf('csat', 'ces', 'nps')) },
   ok: { ref: id },
   'token.rotated': { token: str('maxTokenLength', 1), expiresAt: time },
   error: {

@@ -235,11 +235,17 @@ export interface CloseFrame {
   reason?: string;
 }
 
+/**
+ * How a site asks for a rating: `csat` satisfaction 1 (bad) to 5 (great), the default; `ces` customer effort 1 (very
+ * hard) to 7 (very easy); `nps` likelihood to recommend 0 (not at all) to 10 (extremely).
+ */
+export type RatingScale = 'csat' | 'ces' | 'nps';
+
 export interface RateFrame {
   type: 'rating.submit';
   ref: string;
   conversationId: string;
-  /** CSAT, 1 (bad) to 5 (great). */
+  /** On the site's scale (see `RatingScale`); the decoder takes 0–10, the server checks the site's range. */
   score: number;
   comment?: string;
 }
@@ -430,6 +436,8 @@ export interface RatedFrame {
   conversationId: string;
   score: number;
   comment?: string;
+  /** The scale the score is on; absent from servers older than scales (read it as `csat`). */
+  scale?: RatingScale;
 }
 
 export interface ResultFrame {

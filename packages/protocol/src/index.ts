@@ -5,5 +5,5 @@ export { SERVER_FIELDS, VISITOR_SERVER_FIELDS, type ServerFieldTable } from './f
 export type { DecodeResult, RawFrame } from './codec.js';
 export { ParleyError, ERROR_CODES, CloseCode, closeCodeFor, isTerminalClose } from './errors.js';
 export type { ErrorCode, ParleyErrorOptions, CloseCodeValue } from './errors.js';
-export { DEFAULT_LIMITS, DEFAULT_HEARTBEAT_MS } from './limits.js';
+export { DEFAULT_LIMITS, DEFAULT_HEARTBEAT_MS, RATING_SCALE_RANGES } from './limits.js';
 export type { Limits } from './limits.js';

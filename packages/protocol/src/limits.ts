@@ -45,3 +45,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 
 /** Heartbeat period. 25 s keeps NAT and proxy idle timers (often 30–60 s) from dropping an idle socket. */
 export const DEFAULT_HEARTBEAT_MS = 25_000;
+
+/** Lowest and highest score of each rating scale (see `RatingScale`). */
+export const RATING_SCALE_RANGES: Readonly<Record<'csat' | 'ces' | 'nps', readonly [min: number, max: number]>> = Object.freeze({
+  csat: [1, 5],
+  ces: [1, 7],
+  nps: [0, 10],
+});

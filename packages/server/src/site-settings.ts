@@ -1,7 +1,8 @@
-// Validation of a site's public settings as an admin sends them: business hours and the widget theme. Pure; bad
-// input throws ParleyError PROTOCOL_BAD_FRAME with a message that names the field.
+// Validation of a site's public settings as an admin sends them: business hours, the widget theme and the rating
+// scale. Pure; bad input throws ParleyError PROTOCOL_BAD_FRAME with a message that names the field.
 
-import { ParleyError } from '@parley/protocol';
+import { ParleyError, type RatingScale } from '@parley/protocol';
+import { isRatingScale } from './rating-scale.js';
 import type { BusinessHours, SiteTheme } from './storage/storage.js';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -70,4 +71,10 @@ export function parseTheme(value: unknown): SiteTheme {
     if (greeting !== '') theme.greeting = greeting;
   }
   return theme;
+}
+
+/** `"csat"` (1–5, the default), `"ces"` (1–7) or `"nps"` (0–10). */
+export function parseRatingScale(value: unknown): RatingScale {
+  if (!isRatingScale(value)) throw bad('ratingScale must be "csat" (1–5), "ces" (1–7) or "nps" (0–10)');
+  return value;
 }

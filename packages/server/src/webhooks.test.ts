@@ -64,7 +64,7 @@ afterEach(async () => {
 });
 afterAll(() => dropTestSchemas());
 
-const ratingEvent = (score: number): DomainEvent => ({ type: 'rating.created', rating: { conversationId: 'c_1', score, at: 1 } });
+const ratingEvent = (score: number): DomainEvent => ({ type: 'rating.created', rating: { conversationId: 'c_1', score, scale: 'csat', at: 1 } });
 
 const backends: Array<[string, (() => Promise<Storage>) | undefined]> = [['sqlite', undefined], ['postgres', DATABASE_URL === undefined ? undefined : () => postgresTestStorage()]];
 describe.each(backends)('webhooks from a running server on %s', (backend, makeStorage) => {
@@ -114,8 +114,36 @@ describe.each(backends)('webhooks from a running server on %s', (backend, makeSt
     expect(byEvent.get('conversation.escalated')!.data).toMatchObject({ reason: 'asked_for_human', conversation: { status: 'queued' } });
     expect(byEvent.get('conversation.assigned')!.data).toMatchObject({ agent: { name: 'Alice' }, conversation: { status: 'assigned' } });
     expect(byEvent.get('conversation.closed')!.data).toMatchObject({ closedBy: 'agent', reason: 'solved', conversation: { status: 'closed' } });
-    expect(byEvent.get('rating.created')!.data).toMatchObject({ rating: { conversationId, score: 5, comment: 'great' } });
+    expect(byEvent.get('rating.created')!.data).toMatchObject({ rating: { conversationId, score: 5, scale: 'csat', comment: 'great' } });
     expect(JSON.stringify(byEvent.get('conversation.created'))).not.toContain('ReadSeq');
+  });
+
+  it.skipIf(backend === 'postgres' && makeStorage === undefined)('checks a rating against the site\'s scale and sends the scale with rating.created', async () => {
+    const hook = await receiver();
+    const storage = makeStorage === undefined ? undefined : await makeStorage();
+    if (storage !== undefined) stores.push(storage);
+    const server = createServer({ secret: 's'.repeat(40), logger: silent, webhooks: { endpoints: [{ url: hook.url, secret: SECRET, events: ['rating.created'] }] }, ...(storage === undefined ? {} : { storage }) });
+    servers.push(server);
+    const { url } = await server.listen(0, '127.0.0.1');
+    const site = await server.storage.createSite({ key: 'effort', allowedOrigins: ['*'], ratingScale: 'ces' });
+    const v = await connectVisitor(url, { siteKey: site.key });
+    clients.push(v.client);
+    const rated = async (clientId: string, score: number) => {
+      const started = await v.client.request({ type: 'conversation.start', clientId });
+      const conversationId = (started as { conversation: { id: string } }).conversation.id;
+      return { conversationId, reply: await v.client.request({ type: 'rating.submit', conversationId, score }) };
+    };
+    // 0 is on no CES scale (1–7), 8 is past it; 7, its top, is fine, where CSAT would refuse it.
+    expect((await rated('s0', 0)).reply).toMatchObject({ type: 'error', code: 'RATING_OUT_OF_SCALE' });
+    expect((await rated('s1', 8)).reply).toMatchObject({ type: 'error', code: 'RATING_OUT_OF_SCALE' });
+    const ok = await rated('s2', 7);
+    expect(ok.reply).toMatchObject({ type: 'rating.created', score: 7, scale: 'ces' });
+    await hook.waitFor(1);
+    expect(JSON.parse(hook.received[0]!.body).data).toMatchObject({ rating: { conversationId: ok.conversationId, score: 7, scale: 'ces' } });
+    // Switching the site to NPS takes effect on the next rating; the stored one keeps its scale.
+    await server.storage.updateSite(site.id, { ratingScale: 'nps' });
+    expect((await rated('s3', 0)).reply).toMatchObject({ type: 'rating.created', score: 0, scale: 'nps' });
+    expect((await server.storage.getConversationDetail(ok.conversationId))!.rating).toMatchObject({ score: 7, scale: 'ces' });
   });
 
 });

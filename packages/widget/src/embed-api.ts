@@ -1,5 +1,5 @@
 // The typed public API and event names for host pages and developers. Types only; no behaviour.
-import type { AgentInfo, EscalationReason, Message, VisitorProfile } from '@parley/protocol';
+import type { AgentInfo, EscalationReason, Message, RatingScale, VisitorProfile } from '@parley/protocol';
 
 /** A pre-chat form field. `email` is validated as an address. */
 export type PreChatField = 'name' | 'email';
@@ -48,6 +48,11 @@ export interface WidgetConfig {
   faqUrl?: string;
   /** Ask for these before connecting to a person (values from `identify` pre-fill it). Empty: no form. */
   preChat?: PreChatField[];
+  /**
+   * The rating asked for after a chat: `csat` 1–5 stars (default), `ces` effort 1–7, `nps` 0–10. Set it to the
+   * site's scale on the server (which refuses scores off it); the site's public config supplies it when left out.
+   */
+  ratingScale?: RatingScale;
   /** Where `locales/<lang>.json` (and, for the script tag, `app.js`) live. Defaults to the loader's folder. */
   assetsUrl?: string;
   /** Strings to use instead of fetching a locale file (tests, custom wording). Merged over the fetched ones. */
@@ -92,7 +97,7 @@ export interface WidgetEvents {
   escalated: { conversationId: string; reason: EscalationReason; status: 'queued' | 'offline' };
   assigned: { conversationId: string; agent: AgentInfo };
   closed: { conversationId: string; by: 'visitor' | 'agent' };
-  rated: { conversationId: string; score: number; comment?: string };
+  rated: { conversationId: string; score: number; scale: RatingScale; comment?: string };
   /** Something failed; `code` is a `ParleyError` code such as `WIDGET_LOAD_FAILED`. */
   error: { code: string; message: string };
 }

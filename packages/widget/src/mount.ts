@@ -70,6 +70,7 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
     },
     greeting: config.greeting ?? '',
     preChat: config.preChat ?? [],
+    ...(config.ratingScale ? { ratingScale: config.ratingScale } : {}),
     locale,
     upload: (file, token) => uploadFile(uploadEndpoint(config.server), token, file),
   });

@@ -2,7 +2,7 @@
 // Separate from api.ts because admin failures carry more than a code: an invalid FAQ comes back with every
 // problem and its line, kept in `details.problems`.
 
-import { ERROR_CODES, ParleyError, type Availability, type ErrorCode } from '@parley/protocol';
+import { ERROR_CODES, ParleyError, type Availability, type ErrorCode, type RatingScale } from '@parley/protocol';
 
 export interface AdminAgent {
   id: string;
@@ -35,6 +35,8 @@ export interface AdminSite {
   hasIdentitySecret: boolean;
   businessHours?: BusinessHours;
   theme?: SiteTheme;
+  /** How the widget asks for a rating; servers older than scales leave it out (csat). */
+  ratingScale?: RatingScale;
 }
 
 export interface NewAgentInput {
@@ -52,6 +54,7 @@ export interface SitePatchInput {
   requiresIdentity?: boolean;
   businessHours?: BusinessHours | null;
   theme?: SiteTheme | null;
+  ratingScale?: RatingScale;
 }
 
 export interface SiteFaqSource {

@@ -77,6 +77,7 @@ describe('admin store: sites', () => {
       hasIdentitySecret: true,
       businessHours: hours,
       theme: { color: '#0a7', position: 'left', greeting: 'Hello from North' },
+      ratingScale: 'csat',
     });
     expect(await (await fetch(`${url}/api/sites/north/public`)).json()).toEqual({ key: 'north', businessHours: hours, theme: { color: '#0a7', position: 'left', greeting: 'Hello from North' } });
 

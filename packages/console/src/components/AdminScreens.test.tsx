@@ -115,6 +115,12 @@ describe('SitesScreen', () => {
     await type(byLabel(el, 'Time zone'), 'Europe/Lisbon');
     await click(el.querySelector<HTMLInputElement>('[aria-label="Open on Monday"]')!);
     await type(byLabel(el, 'Greeting'), 'Hi! Ask us anything.');
+    const scale = byLabel(el, 'Rating after a chat');
+    expect(scale.value).toBe('csat');
+    await act(() => {
+      scale.value = 'nps';
+      scale.dispatchEvent(new Event('change', { bubbles: true }));
+    });
     await click(button(el, 'Save site demo'));
     const pub = async () => (await (await fetch(`${url}/api/sites/demo/public`)).json()) as Record<string, unknown>;
     let saved: Record<string, unknown> = {};
@@ -127,8 +133,9 @@ describe('SitesScreen', () => {
       businessHours: { timezone: 'Europe/Lisbon', days: [{ day: 1, open: '09:00', close: '17:00' }] },
       theme: { position: 'right', greeting: 'Hi! Ask us anything.' },
     });
-    const sites = (await (await fetch(`${url}/api/admin/sites`, { headers: { authorization: `Bearer ${token}` } })).json()) as { sites: Array<{ key: string; allowedOrigins: string[] }> };
+    const sites = (await (await fetch(`${url}/api/admin/sites`, { headers: { authorization: `Bearer ${token}` } })).json()) as { sites: Array<{ key: string; allowedOrigins: string[]; ratingScale: string }> };
     expect(sites.sites.find((s) => s.key === 'demo')!.allowedOrigins).toEqual(['https://shop.example', 'https://www.shop.example']);
+    expect(sites.sites.find((s) => s.key === 'demo')!.ratingScale).toBe('nps');
 
     await type(byLabel(el, 'Allowed origins'), 'https://shop.example/path');
     await click(button(el, 'Save site demo'));

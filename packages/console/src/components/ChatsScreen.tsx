@@ -1,7 +1,7 @@
 // Several chats at once: a sidebar with unread counts and the active chat (messages and internal notes, typing,
 // receipts, composer, FAQ suggestions, transfer, close), with the visitor's details beside it.
 import { useEffect } from 'preact/hooks';
-import { describeReason } from '../format.js';
+import { describeReason, formatRating } from '../format.js';
 import { useActions, useStore } from '../hooks/use-store.js';
 import { CloseForm } from './CloseForm.js';
 import { Composer } from './Composer.js';
@@ -71,7 +71,7 @@ function ChatView({ id }: { id: string }) {
             <>
               <h3>Rating</h3>
               <p>
-                {chat.rating.score} out of 5{chat.rating.comment === undefined ? '' : `: “${chat.rating.comment}”`}
+                {formatRating(chat.rating.score, chat.rating.scale)}{chat.rating.comment === undefined ? '' : `: “${chat.rating.comment}”`}
               </p>
             </>
           )}

@@ -2,7 +2,7 @@
 // conversation in full with its internal notes.
 import { useEffect, useState } from 'preact/hooks';
 import type { ConversationStatus } from '@parley/protocol';
-import { describeReason, describeStatus, formatTime } from '../format.js';
+import { describeReason, describeStatus, formatRating, formatTime } from '../format.js';
 import { useActions, useStore } from '../hooks/use-store.js';
 import { MessageList } from './MessageList.js';
 import { Transcript } from './Transcript.js';
@@ -33,7 +33,7 @@ function Detail() {
         {describeStatus(conversation.status)}
         {conversation.agent === undefined ? '' : ` · ${conversation.agent.name}`}
         {conversation.closeReason === undefined ? '' : ` · closed: ${conversation.closeReason.replace('_', ' ')}`}
-        {conversation.rating === undefined ? '' : ` · rated ${conversation.rating.score}/5`}
+        {conversation.rating === undefined ? '' : ` · rated ${formatRating(conversation.rating.score, conversation.rating.scale)}`}
       </p>
       {conversation.rating?.comment !== undefined && <p>Comment: “{conversation.rating.comment}”</p>}
       <h3>Visitor</h3>
@@ -107,7 +107,7 @@ export function HistoryScreen() {
             <p class="muted">
               <time dateTime={new Date(c.createdAt).toISOString()}>{formatTime(c.createdAt)}</time> · {describeStatus(c.status)}
               {c.agent === undefined ? '' : ` · ${c.agent.name}`}
-              {c.rating === undefined ? '' : ` · rated ${c.rating}/5`}
+              {c.rating === undefined ? '' : ` · rated ${formatRating(c.rating, c.ratingScale)}`}
             </p>
             {c.lastMessage !== undefined && <p class="preview">{c.lastMessage.text}</p>}
           </li>

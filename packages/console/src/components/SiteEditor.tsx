@@ -1,6 +1,7 @@
 // Admin: one site's settings form: allowed origins, identity secret + "requires verified identity", business hours
 // (per weekday, in one time zone) and the widget theme. Saves them together with one PATCH.
 import { useState } from 'preact/hooks';
+import type { RatingScale } from '@parley/protocol';
 import type { AdminSite, BusinessHours, SitePatchInput } from '../admin/admin-api.js';
 import { useAdminStore } from '../admin/use-admin.js';
 
@@ -41,6 +42,7 @@ export function SiteEditor({ site }: { site: AdminSite }) {
   const [color, setColor] = useState(site.theme?.color ?? '');
   const [position, setPosition] = useState<'left' | 'right'>(site.theme?.position ?? 'right');
   const [greeting, setGreeting] = useState(site.theme?.greeting ?? '');
+  const [ratingScale, setRatingScale] = useState<RatingScale>(site.ratingScale ?? 'csat');
   const [error, setError] = useState<string | undefined>();
   const [isSaving, setIsSaving] = useState(false);
 
@@ -66,6 +68,7 @@ export function SiteEditor({ site }: { site: AdminSite }) {
     } else patch.businessHours = null;
     const theme = { ...(color === '' ? {} : { color }), position, ...(greeting.trim() === '' ? {} : { greeting: greeting.trim() }) };
     patch.theme = theme;
+    patch.ratingScale = ratingScale;
     return patch;
   };
 
@@ -188,6 +191,14 @@ export function SiteEditor({ site }: { site: AdminSite }) {
         <div class="field">
           <label for={id('greeting')}>Greeting</label>
           <textarea id={id('greeting')} rows={2} maxLength={500} value={greeting} onInput={(e) => setGreeting(e.currentTarget.value)} />
+        </div>
+        <div class="field">
+          <label for={id('rating')}>Rating after a chat</label>
+          <select id={id('rating')} value={ratingScale} onChange={(e) => setRatingScale(e.currentTarget.value as RatingScale)}>
+            <option value="csat">Satisfaction (CSAT, 1–5 stars)</option>
+            <option value="ces">Effort (CES, 1–7)</option>
+            <option value="nps">Recommendation (NPS, 0–10)</option>
+          </select>
         </div>
       </fieldset>
 

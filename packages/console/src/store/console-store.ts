@@ -11,6 +11,7 @@ import {
   type Message,
   type Note,
   type QueueEntry,
+  type RatingScale,
   type ServerFrame,
   type TranscriptItem,
   type VisitorProfile,
@@ -42,7 +43,7 @@ export interface Chat {
   isVisitorTyping: boolean;
   /** Highest seq the visitor has read (read receipts). */
   visitorReadSeq: number;
-  rating?: { score: number; comment?: string };
+  rating?: { score: number; scale?: RatingScale; comment?: string };
   draft: string;
   /** Internal notes (agents only), oldest first. */
   notes: Note[];
@@ -325,7 +326,11 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
         c.on('read', (frame) => {
           if (frame.role === 'visitor') patchChat(frame.conversationId, (chat) => ({ visitorReadSeq: Math.max(chat.visitorReadSeq, frame.upToSeq) }));
         }),
-        c.on('rating', (frame) => patchChat(frame.conversationId, { rating: frame.comment === undefined ? { score: frame.score } : { score: frame.score, comment: frame.comment } })),
+        c.on('rating', (frame) =>
+          patchChat(frame.conversationId, {
+            rating: { score: frame.score, ...(frame.scale === undefined ? {} : { scale: frame.scale }), ...(frame.comment === undefined ? {} : { comment: frame.comment }) },
+          }),
+        ),
         c.on('error', (err) => {
           if (err.code === 'AUTH_INVALID_TOKEN' || err.code === 'AUTH_EXPIRED_TOKEN') {
             void get().logout();

@@ -1,19 +1,25 @@
-// `rating.submit` (visitor): one CSAT rating per conversation; a repeat is answered with the stored one.
+// `rating.submit` (visitor): one rating per conversation on its site's scale (csat, ces or nps); a repeat is answered
+// with the stored one.
 
 import type { RateFrame, RatedFrame } from '@parley/protocol';
 import { conversationTopic } from '../fanout/fanout.js';
+import { checkRatingScore } from '../rating-scale.js';
 import { loadConversation, requireRole } from './access.js';
 import type { HandlerContext } from './context.js';
 
 export async function handleRatingSubmit(ctx: HandlerContext, frame: RateFrame): Promise<void> {
   requireRole(ctx, 'visitor');
   const conversation = await loadConversation(ctx, frame.conversationId);
+  const site = await ctx.services.storage.getSite(conversation.siteId);
+  const scale = site?.ratingScale ?? 'csat';
+  checkRatingScore(scale, frame.score);
   const { rating, created } = await ctx.services.storage.rate({
     conversationId: conversation.id,
     score: frame.score,
+    scale,
     ...(frame.comment === undefined ? {} : { comment: frame.comment }),
   });
-  const rated: RatedFrame = { type: 'rating.created', conversationId: conversation.id, score: rating.score };
+  const rated: RatedFrame = { type: 'rating.created', conversationId: conversation.id, score: rating.score, scale: rating.scale };
   if (rating.comment !== undefined) rated.comment = rating.comment;
   ctx.reply({ ...rated, ref: frame.ref });
   if (created) await ctx.publish(conversationTopic(conversation.id), { frame: rated, exceptConnectionId: ctx.connectionId });

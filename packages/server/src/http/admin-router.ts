@@ -8,7 +8,7 @@ import { createAgentRecord } from '../agents.js';
 import { eraseVisitor, exportVisitor } from '../gdpr.js';
 import { describeError, type Logger } from '../logger.js';
 import { compileFaqSource, MAX_FAQ_BYTES } from '../site-faq.js';
-import { parseBusinessHours, parseTheme } from '../site-settings.js';
+import { parseBusinessHours, parseRatingScale, parseTheme } from '../site-settings.js';
 import type { AgentRecord } from '../storage/privacy-store.js';
 import type { Agent, NewSite, Site, SitePatch, Storage } from '../storage/storage.js';
 import type { ConsoleAuth } from './auth.js';
@@ -47,6 +47,7 @@ function publicSite(site: Site) {
     hasIdentitySecret: site.identitySecret !== undefined,
     ...(site.businessHours === undefined ? {} : { businessHours: site.businessHours }),
     ...(site.theme === undefined ? {} : { theme: site.theme }),
+    ratingScale: site.ratingScale ?? 'csat',
   };
 }
 
@@ -177,6 +178,7 @@ export function createAdminRouter(options: AdminRouterOptions): (req: IncomingMe
       ...(requiresIdentity === undefined ? {} : { requiresIdentity }),
       ...(body.businessHours === undefined ? {} : { businessHours: parseBusinessHours(body.businessHours) }),
       ...(body.theme === undefined ? {} : { theme: parseTheme(body.theme) }),
+      ...(body.ratingScale === undefined ? {} : { ratingScale: parseRatingScale(body.ratingScale) }),
     };
     let site: Site;
     try {
@@ -204,6 +206,7 @@ export function createAdminRouter(options: AdminRouterOptions): (req: IncomingMe
     }
     if (body.businessHours !== undefined) patch.businessHours = body.businessHours === null ? null : parseBusinessHours(body.businessHours);
     if (body.theme !== undefined) patch.theme = body.theme === null ? null : parseTheme(body.theme);
+    if (body.ratingScale !== undefined) patch.ratingScale = body.ratingScale === null ? null : parseRatingScale(body.ratingScale);
     const siteId = id ?? '';
     const before = siteId.length > DEFAULT_LIMITS.maxIdLength ? undefined : await storage.getSite(siteId);
     if (before === undefined) {

@@ -10,11 +10,14 @@ describe('summarizeCsat', () => {
     const bob = { id: 'a2', name: 'Bob' };
     const stats = summarizeCsat(
       [
-        { conversationId: 'c0', score: 1, at: csatWindowStart(now, 3) - 1, agent: alice },
-        { conversationId: 'c1', score: 5, at: now - 2 * DAY, agent: alice },
-        { conversationId: 'c2', score: 4, at: now, agent: alice },
-        { conversationId: 'c3', score: 2, at: now, agent: bob },
-        { conversationId: 'c4', score: 3, at: now },
+        { conversationId: 'c0', score: 1, scale: 'csat', at: csatWindowStart(now, 3) - 1, agent: alice },
+        { conversationId: 'c1', score: 5, scale: 'csat', at: now - 2 * DAY, agent: alice },
+        { conversationId: 'c2', score: 4, scale: 'csat', at: now, agent: alice },
+        { conversationId: 'c3', score: 2, scale: 'csat', at: now, agent: bob },
+        { conversationId: 'c4', score: 3, scale: 'csat', at: now },
+        // Other scales are not satisfaction: a 10 on nps or a 7 on ces would skew a 1–5 average.
+        { conversationId: 'c5', score: 10, scale: 'nps', at: now, agent: bob },
+        { conversationId: 'c6', score: 7, scale: 'ces', at: now, agent: bob },
       ],
       now,
       3,

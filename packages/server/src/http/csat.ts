@@ -1,4 +1,5 @@
-// CSAT figures from ratings: overall, per agent and per UTC day. Pure; the API router fetches the ratings.
+// CSAT figures from ratings: overall, per agent and per UTC day. Pure; the API router fetches the ratings. Only
+// ratings on the csat scale count: a site that switched to ces or nps keeps its earlier CSAT history, unmixed.
 
 import type { RatingRecord } from '../storage/storage.js';
 
@@ -45,7 +46,7 @@ export function summarizeCsat(ratings: readonly RatingRecord[], nowMs: number, d
   let sum = 0;
   let count = 0;
   for (const r of ratings) {
-    if (r.at < since) continue;
+    if (r.at < since || r.scale !== 'csat') continue;
     sum += r.score;
     count++;
     const day = byDay.get(utcDay(r.at)) ?? { sum: 0, count: 0 };

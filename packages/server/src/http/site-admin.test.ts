@@ -81,6 +81,7 @@ describe.each(backends)('site settings and FAQ on %s', (backend, makeStorage) =>
         // Days come back in weekday order; the colour lower-cased; the greeting trimmed.
         businessHours: { timezone: 'Europe/Lisbon', days: [hours.days[1], hours.days[0]] },
         theme: { color: '#00aa77', position: 'left', greeting: 'Hi there!' },
+        ratingScale: 'csat',
       },
     });
 

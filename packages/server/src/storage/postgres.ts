@@ -19,6 +19,7 @@ import {
 } from '@parley/protocol';
 import { eventClientId, withEventCode } from './event-codes.js';
 import { createJsonLogger, describeError } from '../logger.js';
+import { isRatingScale, toRatingScale } from '../rating-scale.js';
 import type {
   Agent,
   AgentRole,
@@ -268,6 +269,11 @@ const MIGRATIONS: readonly string[] = [
   END
   $fn$;
   `,
+  // 8: the site's rating scale (NULL: csat), and the scale each rating was given on.
+  `
+  ALTER TABLE sites ADD COLUMN rating_scale TEXT;
+  ALTER TABLE ratings ADD COLUMN scale TEXT NOT NULL DEFAULT 'csat';
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
@@ -457,7 +463,7 @@ function toMessage(row: MessageRow): Message {
   return withEventCode(message);
 }
 
-const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme';
+const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, rating_scale';
 
 interface SiteRow {
   id: string;
@@ -467,6 +473,7 @@ interface SiteRow {
   requires_identity: boolean;
   business_hours: unknown;
   theme: unknown;
+  rating_scale: string | null;
 }
 
 
@@ -482,6 +489,7 @@ function toSite(row: SiteRow): Site {
   if (hours !== null) site.businessHours = hours;
   const theme = jsonObject<SiteTheme | null>(row.theme, null);
   if (theme !== null) site.theme = theme;
+  if (isRatingScale(row.rating_scale)) site.ratingScale = row.rating_scale;
   return site;
 }
 
@@ -843,9 +851,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       if (input.identitySecret !== undefined) site.identitySecret = input.identitySecret;
       if (input.businessHours !== undefined) site.businessHours = input.businessHours;
       if (input.theme !== undefined) site.theme = input.theme;
+      if (input.ratingScale !== undefined) site.ratingScale = input.ratingScale;
       const { rowCount } = await query(
-        `INSERT INTO sites (id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8) ON CONFLICT (key) DO NOTHING`,
+        `INSERT INTO sites (id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, created_at, rating_scale)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9) ON CONFLICT (key) DO NOTHING`,
         [
           site.id,
           site.key,
@@ -855,6 +864,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           site.businessHours === undefined ? null : JSON.stringify(site.businessHours),
           site.theme === undefined ? null : JSON.stringify(site.theme),
           now(),
+          site.ratingScale ?? null,
         ],
       );
       if (rowCount !== 1) throw new ParleyError('STORAGE_CONFLICT', `the site key "${input.key}" is taken`);
@@ -867,7 +877,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
                           identity_secret = CASE WHEN $5 THEN $3 ELSE identity_secret END,
                           requires_identity = COALESCE($4, requires_identity),
                           business_hours = CASE WHEN $7 THEN $6::jsonb ELSE business_hours END,
-                          theme = CASE WHEN $9 THEN $8::jsonb ELSE theme END
+                          theme = CASE WHEN $9 THEN $8::jsonb ELSE theme END,
+                          rating_scale = CASE WHEN $11 THEN $10 ELSE rating_scale END
          WHERE id = $1 RETURNING ${SITE_COLUMNS}`,
         [
           id,
@@ -879,6 +890,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           patch.businessHours !== undefined,
           patch.theme == null ? null : JSON.stringify(patch.theme),
           patch.theme !== undefined,
+          patch.ratingScale ?? null,
+          patch.ratingScale !== undefined,
         ],
       );
       return rows[0] === undefined ? undefined : toSite(rows[0]);
@@ -1163,6 +1176,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         ConversationRow & {
           closed_at: BigintText | null;
           rating: number | null;
+          rating_scale: string | null;
           last_text: string | null;
           last_at: BigintText | null;
           last_role: string | null;
@@ -1171,7 +1185,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         // Visitor name/e-mail live in the profile JSON; message text is searched only in text messages.
         `SELECT c.id, c.site_id, c.visitor_id, c.status, c.last_seq, c.created_at, c.profile, c.agent_id,
                 a.name AS agent_name, a.avatar_url AS agent_avatar_url, c.escalation_reason, c.queued_at,
-                c.visitor_read_seq, c.agent_read_seq, c.closed_at, r.score AS rating,
+                c.visitor_read_seq, c.agent_read_seq, c.closed_at, r.score AS rating, r.scale AS rating_scale,
                 lm.text AS last_text, lm.at AS last_at, lm.author_role AS last_role
          FROM conversations c
          LEFT JOIN agents a ON a.id = c.agent_id
@@ -1208,7 +1222,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         if (conv.agent !== undefined) summary.agent = conv.agent;
         if (conv.escalationReason !== undefined) summary.escalationReason = conv.escalationReason;
         if (row.closed_at !== null) summary.closedAt = toInt(row.closed_at);
-        if (row.rating !== null) summary.rating = row.rating;
+        if (row.rating !== null) {
+          summary.rating = row.rating;
+          summary.ratingScale = toRatingScale(row.rating_scale);
+        }
         if (row.last_text !== null && row.last_at !== null && row.last_role !== null) {
           summary.lastMessage = { text: row.last_text, at: toInt(row.last_at), role: row.last_role as Message['author']['role'] };
         }
@@ -1227,10 +1244,11 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           closed_by: string | null;
           close_reason: string | null;
           score: number | null;
+          scale: string | null;
           comment: string | null;
           rated_at: BigintText | null;
         }>(
-          `SELECT c.transcript, c.closed_at, c.closed_by, c.close_reason, r.score, r.comment, r.at AS rated_at
+          `SELECT c.transcript, c.closed_at, c.closed_by, c.close_reason, r.score, r.scale, r.comment, r.at AS rated_at
            FROM conversations c LEFT JOIN ratings r ON r.conversation_id = c.id WHERE c.id = $1`,
           [id],
         );
@@ -1248,7 +1266,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           ),
         };
         if (row.score !== null && row.rated_at !== null) {
-          detail.rating = { conversationId: id, score: row.score, at: toInt(row.rated_at) };
+          detail.rating = { conversationId: id, score: row.score, scale: toRatingScale(row.scale), at: toInt(row.rated_at) };
           if (row.comment !== null) detail.rating.comment = row.comment;
         }
         if (row.closed_at !== null) detail.closedAt = toInt(row.closed_at);
@@ -1261,19 +1279,20 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       const { rows } = await query<{
         conversation_id: string;
         score: number;
+        scale: string;
         comment: string | null;
         at: BigintText;
         agent_id: string | null;
         agent_name: string | null;
         agent_avatar_url: string | null;
       }>(
-        `SELECT r.conversation_id, r.score, r.comment, r.at, a.id AS agent_id, a.name AS agent_name, a.avatar_url AS agent_avatar_url
+        `SELECT r.conversation_id, r.score, r.scale, r.comment, r.at, a.id AS agent_id, a.name AS agent_name, a.avatar_url AS agent_avatar_url
          FROM ratings r JOIN conversations c ON c.id = r.conversation_id LEFT JOIN agents a ON a.id = c.agent_id
          WHERE c.site_id = $1 AND r.at >= $2 ORDER BY r.at ASC, r.ord ASC`,
         [since.siteId, since.sinceMs],
       );
       return rows.map((row): RatingRecord => {
-        const record: RatingRecord = { conversationId: row.conversation_id, score: row.score, at: toInt(row.at) };
+        const record: RatingRecord = { conversationId: row.conversation_id, score: row.score, scale: toRatingScale(row.scale), at: toInt(row.at) };
         if (row.comment !== null) record.comment = row.comment;
         if (row.agent_id !== null) {
           record.agent = { id: row.agent_id, name: row.agent_name ?? '' };
@@ -1309,16 +1328,16 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
       }
       const inserted = await query(
-        'INSERT INTO ratings (conversation_id, score, comment, at) VALUES ($1, $2, $3, $4) ON CONFLICT (conversation_id) DO NOTHING',
-        [input.conversationId, input.score, input.comment ?? null, now()],
+        'INSERT INTO ratings (conversation_id, score, scale, comment, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (conversation_id) DO NOTHING',
+        [input.conversationId, input.score, input.scale ?? 'csat', input.comment ?? null, now()],
       );
-      const { rows } = await query<{ conversation_id: string; score: number; comment: string | null; at: BigintText }>(
-        'SELECT conversation_id, score, comment, at FROM ratings WHERE conversation_id = $1',
+      const { rows } = await query<{ conversation_id: string; score: number; scale: string; comment: string | null; at: BigintText }>(
+        'SELECT conversation_id, score, scale, comment, at FROM ratings WHERE conversation_id = $1',
         [input.conversationId],
       );
       const row = rows[0];
       if (row === undefined) throw unavailable(new Error('rating vanished after insert'));
-      const rating: Rating = { conversationId: row.conversation_id, score: row.score, at: toInt(row.at) };
+      const rating: Rating = { conversationId: row.conversation_id, score: row.score, scale: toRatingScale(row.scale), at: toInt(row.at) };
       if (row.comment !== null) rating.comment = row.comment;
       return { rating, created: inserted.rowCount === 1 };
     },

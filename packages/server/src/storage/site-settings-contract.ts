@@ -36,10 +36,32 @@ export function runSiteSettingsContract(name: string, makeStorage: () => Storage
       expect((await storage.listSites()).find((s) => s.id === created.id)).toEqual(cleared);
     });
 
+    it('keeps the rating scale through create, patches and null; each rating keeps the scale it was given on', async () => {
+      const site = await storage.createSite({ key: 'nps-shop', allowedOrigins: ['*'], ratingScale: 'nps' });
+      expect(site.ratingScale).toBe('nps');
+      expect(await storage.getSiteByKey('nps-shop')).toEqual(site);
+      expect((await storage.updateSite(site.id, { requiresIdentity: false }))!.ratingScale).toBe('nps');
+      expect((await storage.updateSite(site.id, { ratingScale: 'ces' }))!.ratingScale).toBe('ces');
+      expect((await storage.updateSite(site.id, { ratingScale: null }))!.ratingScale).toBeUndefined();
+
+      const visitor = await storage.createVisitor(site.id);
+      const start = async (clientId: string) => (await storage.startConversation({ siteId: site.id, visitorId: visitor.id, clientId })).conversation.id;
+      const [a, b] = [await start('s1'), await start('s2')];
+      const nps = await storage.rate({ conversationId: a, score: 0, scale: 'nps' });
+      expect(nps.rating).toMatchObject({ score: 0, scale: 'nps' });
+      expect((await storage.rate({ conversationId: b, score: 4 })).rating.scale).toBe('csat');
+      expect((await storage.getConversationDetail(a))!.rating).toMatchObject({ score: 0, scale: 'nps' });
+      const listed = await storage.listRatings({ siteId: site.id, sinceMs: 0 });
+      expect(listed.map((r) => [r.score, r.scale])).toEqual([[0, 'nps'], [4, 'csat']]);
+      const rows = await storage.searchConversations({ siteId: site.id, limit: 10 });
+      expect(rows.map((r) => [r.rating, r.ratingScale]).sort()).toEqual([[0, 'nps'], [4, 'csat']]);
+    });
+
     it('a site without settings reads without them', async () => {
       const site = await storage.getDefaultSite();
       expect(site.businessHours).toBeUndefined();
       expect(site.theme).toBeUndefined();
+      expect(site.ratingScale).toBeUndefined();
     });
 
     it('keeps one FAQ source per site, replaced on put', async () => {

@@ -23,6 +23,7 @@ import {
 import { eventClientId, withEventCode } from './event-codes.js';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import { createWalSync, type WalSync } from './wal-sync.js';
+import { isRatingScale, toRatingScale } from '../rating-scale.js';
 import type {
   Agent,
   AgentRole,
@@ -196,6 +197,11 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE messages ADD COLUMN quick_replies TEXT;
   `,
+  // 8: the site's rating scale (NULL: csat), and the scale each rating was given on.
+  `
+  ALTER TABLE sites ADD COLUMN rating_scale TEXT;
+  ALTER TABLE ratings ADD COLUMN scale TEXT NOT NULL DEFAULT 'csat';
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -263,7 +269,7 @@ function likePattern(term: string): string {
   return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme';
+const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, rating_scale';
 
 interface SiteRow {
   id: string;
@@ -273,6 +279,7 @@ interface SiteRow {
   requires_identity: number;
   business_hours: string | null;
   theme: string | null;
+  rating_scale: string | null;
 }
 
 interface VisitorRow {
@@ -425,9 +432,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     siteById: db.prepare<[string], SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE id = ?`),
     allSites: db.prepare<[], SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites ORDER BY created_at ASC, rowid ASC`),
     insertSite: db.prepare(
-      'INSERT INTO sites (id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO sites (id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, rating_scale, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    updateSite: db.prepare('UPDATE sites SET allowed_origins = ?, identity_secret = ?, requires_identity = ?, business_hours = ?, theme = ? WHERE id = ?'),
+    updateSite: db.prepare('UPDATE sites SET allowed_origins = ?, identity_secret = ?, requires_identity = ?, business_hours = ?, theme = ?, rating_scale = ? WHERE id = ?'),
     siteFaq: db.prepare<[string], { site_id: string; source: string; updated_at: number }>('SELECT site_id, source, updated_at FROM site_faqs WHERE site_id = ?'),
     putSiteFaq: db.prepare(
       'INSERT INTO site_faqs (site_id, source, updated_at) VALUES (?, ?, ?) ON CONFLICT (site_id) DO UPDATE SET source = excluded.source, updated_at = excluded.updated_at',
@@ -464,11 +471,11 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     // Visitor name/e-mail live in the profile JSON; message text is searched only in text messages.
     searchConversations: db.prepare<
       { siteId: string; status: string | null; pattern: string | null; limit: number; offset: number },
-      ConversationRow & { closed_at: number | null; rating: number | null; last_text: string | null; last_at: number | null; last_role: string | null }
+      ConversationRow & { closed_at: number | null; rating: number | null; rating_scale: string | null; last_text: string | null; last_at: number | null; last_role: string | null }
     >(
       `SELECT c.id, c.site_id, c.visitor_id, c.status, c.last_seq, c.created_at, c.profile, c.agent_id,
               a.name AS agent_name, a.avatar_url AS agent_avatar_url, c.escalation_reason, c.queued_at,
-              c.visitor_read_seq, c.agent_read_seq, c.closed_at, r.score AS rating,
+              c.visitor_read_seq, c.agent_read_seq, c.closed_at, r.score AS rating, r.scale AS rating_scale,
               lm.text AS last_text, lm.at AS last_at, lm.author_role AS last_role
        FROM conversations c
        LEFT JOIN agents a ON a.id = c.agent_id
@@ -487,9 +494,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     ),
     ratingsSince: db.prepare<
       [string, number],
-      { conversation_id: string; score: number; comment: string | null; at: number; agent_id: string | null; agent_name: string | null; agent_avatar_url: string | null }
+      { conversation_id: string; score: number; scale: string; comment: string | null; at: number; agent_id: string | null; agent_name: string | null; agent_avatar_url: string | null }
     >(
-      `SELECT r.conversation_id, r.score, r.comment, r.at, a.id AS agent_id, a.name AS agent_name, a.avatar_url AS agent_avatar_url
+      `SELECT r.conversation_id, r.score, r.scale, r.comment, r.at, a.id AS agent_id, a.name AS agent_name, a.avatar_url AS agent_avatar_url
        FROM ratings r JOIN conversations c ON c.id = r.conversation_id LEFT JOIN agents a ON a.id = c.agent_id
        WHERE c.site_id = ? AND r.at >= ? ORDER BY r.at ASC, r.rowid ASC`,
     ),
@@ -552,10 +559,10 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
        WHERE id = ? AND status <> 'closed'`,
     ),
     insertRating: db.prepare(
-      'INSERT INTO ratings (conversation_id, score, comment, at) VALUES (?, ?, ?, ?) ON CONFLICT (conversation_id) DO NOTHING',
+      'INSERT INTO ratings (conversation_id, score, scale, comment, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (conversation_id) DO NOTHING',
     ),
-    ratingById: db.prepare<[string], { conversation_id: string; score: number; comment: string | null; at: number }>(
-      'SELECT conversation_id, score, comment, at FROM ratings WHERE conversation_id = ?',
+    ratingById: db.prepare<[string], { conversation_id: string; score: number; scale: string; comment: string | null; at: number }>(
+      'SELECT conversation_id, score, scale, comment, at FROM ratings WHERE conversation_id = ?',
     ),
   };
 
@@ -632,6 +639,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     if (hours !== null) site.businessHours = hours;
     const theme = parseJson<SiteTheme | null>(row.theme, null);
     if (theme !== null) site.theme = theme;
+    if (isRatingScale(row.rating_scale)) site.ratingScale = row.rating_scale;
     return site;
   };
 
@@ -777,6 +785,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       if (input.identitySecret !== undefined) site.identitySecret = input.identitySecret;
       if (input.businessHours !== undefined) site.businessHours = input.businessHours;
       if (input.theme !== undefined) site.theme = input.theme;
+      if (input.ratingScale !== undefined) site.ratingScale = input.ratingScale;
       if (q.siteByKey.get(input.key) !== undefined) throw new ParleyError('STORAGE_CONFLICT', `the site key "${input.key}" is taken`);
       q.insertSite.run(
         site.id,
@@ -786,6 +795,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         site.requiresIdentity ? 1 : 0,
         site.businessHours === undefined ? null : JSON.stringify(site.businessHours),
         site.theme === undefined ? null : JSON.stringify(site.theme),
+        site.ratingScale ?? null,
         now(),
       );
       return site;
@@ -800,12 +810,14 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         const requiresIdentity = patch.requiresIdentity ?? site.requiresIdentity;
         const hours = patch.businessHours === undefined ? (site.businessHours ?? null) : patch.businessHours;
         const theme = patch.theme === undefined ? (site.theme ?? null) : patch.theme;
+        const scale = patch.ratingScale === undefined ? (site.ratingScale ?? null) : patch.ratingScale;
         q.updateSite.run(
           JSON.stringify(allowedOrigins),
           secret,
           requiresIdentity ? 1 : 0,
           hours === null ? null : JSON.stringify(hours),
           theme === null ? null : JSON.stringify(theme),
+          scale,
           id,
         );
         return toSite(q.siteById.get(id)!);
@@ -1011,7 +1023,10 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
           if (conv.agent !== undefined) summary.agent = conv.agent;
           if (conv.escalationReason !== undefined) summary.escalationReason = conv.escalationReason;
           if (row.closed_at !== null) summary.closedAt = row.closed_at;
-          if (row.rating !== null) summary.rating = row.rating;
+          if (row.rating !== null) {
+            summary.rating = row.rating;
+            summary.ratingScale = toRatingScale(row.rating_scale);
+          }
           if (row.last_text !== null && row.last_at !== null && row.last_role !== null) {
             summary.lastMessage = { text: row.last_text, at: row.last_at, role: row.last_role as Message['author']['role'] };
           }
@@ -1029,7 +1044,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       };
       const rating = q.ratingById.get(id);
       if (rating !== undefined) {
-        detail.rating = { conversationId: rating.conversation_id, score: rating.score, at: rating.at };
+        detail.rating = { conversationId: rating.conversation_id, score: rating.score, scale: toRatingScale(rating.scale), at: rating.at };
         if (rating.comment !== null) detail.rating.comment = rating.comment;
       }
       if (extra.closed_at !== null) detail.closedAt = extra.closed_at;
@@ -1039,7 +1054,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     }),
     listRatings: (query) => run(() =>
       q.ratingsSince.all(query.siteId, query.sinceMs).map((row): RatingRecord => {
-        const record: RatingRecord = { conversationId: row.conversation_id, score: row.score, at: row.at };
+        const record: RatingRecord = { conversationId: row.conversation_id, score: row.score, scale: toRatingScale(row.scale), at: row.at };
         if (row.comment !== null) record.comment = row.comment;
         if (row.agent_id !== null) {
           record.agent = { id: row.agent_id, name: row.agent_name ?? '' };
@@ -1065,9 +1080,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         if (getConversationSync(input.conversationId) === undefined) {
           throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
         }
-        const info = q.insertRating.run(input.conversationId, input.score, input.comment ?? null, now());
+        const info = q.insertRating.run(input.conversationId, input.score, input.scale ?? 'csat', input.comment ?? null, now());
         const row = q.ratingById.get(input.conversationId)!;
-        const rating: Rating = { conversationId: row.conversation_id, score: row.score, at: row.at };
+        const rating: Rating = { conversationId: row.conversation_id, score: row.score, scale: toRatingScale(row.scale), at: row.at };
         if (row.comment !== null) rating.comment = row.comment;
         return { rating, created: info.changes === 1 };
       })(),

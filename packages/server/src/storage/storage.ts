@@ -10,6 +10,7 @@ import type {
   EscalationReason,
   Message,
   MessageKind,
+  RatingScale,
   Role,
   TranscriptItem,
   VisitorProfile,
@@ -36,6 +37,8 @@ export interface Site {
   businessHours?: BusinessHours;
   /** How the widget looks on this site; public. */
   theme?: SiteTheme;
+  /** How the widget asks for a rating after a chat; absent: `csat`. Public. */
+  ratingScale?: RatingScale;
 }
 
 /** Weekly opening hours in one IANA time zone. */
@@ -63,6 +66,7 @@ export interface NewSite {
   requiresIdentity?: boolean;
   businessHours?: BusinessHours;
   theme?: SiteTheme;
+  ratingScale?: RatingScale;
 }
 
 /** Fields `updateSite` may change; `identitySecret: null` removes the secret. */
@@ -74,6 +78,8 @@ export interface SitePatch {
   businessHours?: BusinessHours | null;
   /** `null` removes the theme. */
   theme?: SiteTheme | null;
+  /** `null` goes back to the default (`csat`). */
+  ratingScale?: RatingScale | null;
 }
 
 export interface Visitor {
@@ -122,6 +128,8 @@ export interface ConversationSummary {
   /** The latest text message, for the list preview. */
   lastMessage?: { text: string; at: number; role: Author['role'] };
   rating?: number;
+  /** The scale `rating` was given on. */
+  ratingScale?: RatingScale;
 }
 
 /** Everything the console shows about one conversation besides its messages. */
@@ -178,6 +186,8 @@ export interface QueuedConversation {
 export interface Rating {
   conversationId: string;
   score: number;
+  /** The scale the score was given on (the site's when it was given). */
+  scale: RatingScale;
   comment?: string;
   at: number;
 }
@@ -305,7 +315,8 @@ export interface Storage extends RoutingStore, PrivacyStore, FaqStore, NoteStore
   /** Ratings of a site's conversations given at or after `sinceMs`, oldest first. */
   listRatings(query: { siteId: string; sinceMs: number }): Promise<RatingRecord[]>;
   /** Stores a rating once per conversation; a second call returns the first with `created: false`. */
-  rate(input: { conversationId: string; score: number; comment?: string }): Promise<{ rating: Rating; created: boolean }>;
+  /** `scale` defaults to `csat`; the caller checks the score is on it. */
+  rate(input: { conversationId: string; score: number; scale?: RatingScale; comment?: string }): Promise<{ rating: Rating; created: boolean }>;
 
   /** Finishes pending writes (acks included). Safe to call repeatedly. */
   drain(): Promise<void>;

@@ -1,14 +1,20 @@
-// CSAT after the agent closes: a 1–5 radio group and an optional comment; then thanks and "start again".
+// The rating after the agent closes, on the site's scale: csat 1–5 stars, ces 1–7 or nps 0–10 numbers, each a native
+// radio group in a fieldset; an optional comment; then thanks and "start again".
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { RATING_SCALE_RANGES } from '@parley/protocol';
 import { useActions, useStore, useT } from '../hooks/use-store.js';
-
-const SCORES = [1, 2, 3, 4, 5] as const;
 
 export function RatingForm() {
   const { t } = useT();
   const { rate, restart } = useActions();
   const state = useStore((s) => s.conversation.rating);
-  const [score, setScore] = useState(0);
+  const scale = useStore((s) => s.ui.ratingScale);
+  const [min, max] = RATING_SCALE_RANGES[scale];
+  const scores = Array.from({ length: max - min + 1 }, (_, i) => min + i);
+  const isStars = scale === 'csat';
+  // NPS starts at 0, so "nothing chosen" cannot be 0.
+  const [score, setScore] = useState(-1);
+  const hasScore = score >= min;
   const [comment, setComment] = useState('');
   const again = useRef<HTMLButtonElement>(null);
   const isSent = state === 'sent';
@@ -35,19 +41,24 @@ export function RatingForm() {
       class="pc-form"
       onSubmit={(e) => {
         e.preventDefault();
-        if (score) void rate(score, comment);
+        if (hasScore) void rate(score, comment);
       }}
     >
-      <fieldset class="pc-rating">
-        <legend>{t('rating.title')}</legend>
-        {SCORES.map((n) => (
-          <label key={n} class="pc-star">
+      <fieldset class="pc-rating" aria-describedby={isStars ? undefined : 'pc-rate-hint'}>
+        <legend>{t(isStars ? 'rating.title' : `rating.title.${scale}`)}</legend>
+        {scores.map((n) => (
+          <label key={n} class={isStars ? 'pc-star' : 'pc-star pc-num'}>
             <input type="radio" name="pc-score" value={n} checked={score === n} onChange={() => setScore(n)} />
-            <span aria-hidden="true">{n <= score ? '★' : '☆'}</span>
-            <span class="pc-sr">{t('rating.score', { score: n })}</span>
+            <span aria-hidden="true">{isStars ? (n <= score ? '★' : '☆') : n}</span>
+            <span class="pc-sr">{t('rating.score', { score: n, max })}</span>
           </label>
         ))}
       </fieldset>
+      {isStars ? null : (
+        <p id="pc-rate-hint" class="pc-meta">
+          {t(`rating.hint.${scale}`)}
+        </p>
+      )}
       <div class="pc-field">
         <label for="pc-rate-comment">{t('rating.comment')}</label>
         <textarea id="pc-rate-comment" class="pc-input" rows={2} maxLength={1000} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
@@ -56,7 +67,7 @@ export function RatingForm() {
         <button type="button" class="pc-link" onClick={restart}>
           {t('closed.new')}
         </button>
-        <button type="submit" class="pc-primary" disabled={!score || state === 'sending'}>
+        <button type="submit" class="pc-primary" disabled={!hasScore || state === 'sending'}>
           {t('rating.submit')}
         </button>
       </div>

@@ -372,9 +372,9 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
       setConv({ rating: 'sending' });
       try {
         const trimmed = comment?.trim();
-        await (await connect()).request({ type: 'rating.submit', conversationId: c.id, score, ...(trimmed ? { comment: trimmed } : {}) });
+        const reply = await (await connect()).request({ type: 'rating.submit', conversationId: c.id, score, ...(trimmed ? { comment: trimmed } : {}) });
         setConv({ rating: 'sent' });
-        deps.emit('rated', { conversationId: c.id, score, ...(trimmed ? { comment: trimmed } : {}) });
+        deps.emit('rated', { conversationId: c.id, score, scale: reply.scale ?? get().ui.ratingScale, ...(trimmed ? { comment: trimmed } : {}) });
       } catch (cause) {
         setConv({ rating: 'idle' });
         get().setNotice('error.generic');

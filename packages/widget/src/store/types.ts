@@ -1,6 +1,6 @@
 // Shapes of the widget store: state per slice, timeline items, and what the store needs from outside.
 import type { Decision, HistoryEvent } from '@parley/faq';
-import type { AgentInfo, Attachment, AuthorRole, EscalationReason, TranscriptItem, VisitorProfile } from '@parley/protocol';
+import type { AgentInfo, Attachment, AuthorRole, EscalationReason, RatingScale, TranscriptItem, VisitorProfile } from '@parley/protocol';
 import type { PreChatField, WidgetEventName, WidgetEvents } from '../embed-api.js';
 import type { ChatClient } from './chat-client.js';
 
@@ -67,6 +67,8 @@ export interface UiState {
   unread: number;
   /** An i18n key for a banner (connection lost, escalation failed), or undefined. */
   notice?: string;
+  /** The scale the rating screen asks on (the site's). */
+  ratingScale: RatingScale;
 }
 
 export interface FaqState {
@@ -113,6 +115,8 @@ export interface StoreDeps {
   setActive(conversationId: string | null): void;
   greeting: string;
   preChat: PreChatField[];
+  /** Default `csat`. */
+  ratingScale?: RatingScale;
   locale: string;
   now?: () => number;
   uuid?: () => string;

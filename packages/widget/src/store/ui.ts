@@ -14,7 +14,7 @@ export interface UiActions {
 
 export function uiSlice({ get, patch, deps }: SliceContext): { ui: UiState } & UiActions {
   return {
-    ui: { isOpen: false, view: 'chat', unread: 0 },
+    ui: { isOpen: false, view: 'chat', unread: 0, ratingScale: deps.ratingScale ?? 'csat' },
     open() {
       if (get().ui.isOpen) return;
       patch('ui', { isOpen: true });

@@ -1,0 +1,97 @@
+import '../../test-support/dom.js';
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RatingScale } from '@parley/protocol';
+import { createFakeClient, flush } from '../../test-support/fake-client.js';
+import { I18nContext, StoreContext } from '../hooks/use-store.js';
+import en from '../i18n/locales/en.json';
+import { createTranslator } from '../i18n/t.js';
+import { createWidgetStore } from '../store/widget-store.js';
+import type { WidgetEvents } from '../embed-api.js';
+import { Panel } from './Panel.js';
+
+let container: HTMLElement;
+
+async function closedChat(ratingScale?: RatingScale) {
+  const fake = createFakeClient();
+  const rated: Array<WidgetEvents['rated']> = [];
+  const store = createWidgetStore({
+    client: async () => fake.client,
+    loadFaq: async () => null,
+    emit: (event, payload) => {
+      if (event === 'rated') rated.push(payload as WidgetEvents['rated']);
+    },
+    setActive: () => {},
+    greeting: '',
+    preChat: [],
+    locale: 'en',
+    isHidden: () => false,
+    ...(ratingScale ? { ratingScale } : {}),
+  });
+  container = document.createElement('div');
+  document.body.append(container);
+  act(() => {
+    render(
+      <StoreContext.Provider value={store}>
+        <I18nContext.Provider value={createTranslator('en', en)}>
+          <Panel preChat={[]} />
+        </I18nContext.Provider>
+      </StoreContext.Provider>,
+      container,
+    );
+  });
+  act(() => store.getState().open());
+  await act(async () => {
+    await store.getState().escalate('requested');
+    await flush();
+  });
+  act(() => fake.frame({ type: 'conversation.closed', conversationId: 'c1', by: 'agent' }));
+  return { fake, store, rated };
+}
+
+const radios = () => [...container.querySelectorAll<HTMLInputElement>('fieldset input[type=radio]')];
+const labelOf = (input: HTMLInputElement) => input.closest('label')!.querySelector('.pc-sr')!.textContent;
+const submit = () => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Send rating')!;
+
+afterEach(() => {
+  render(null, container);
+  container.remove();
+});
+
+describe('RatingForm', () => {
+  it('asks CSAT with five stars by default', async () => {
+    await closedChat();
+    expect(container.querySelector('legend')!.textContent).toBe('How did we do?');
+    expect(radios().map((r) => r.value)).toEqual(['1', '2', '3', '4', '5']);
+    expect(labelOf(radios()[4]!)).toBe('5 out of 5');
+    expect(container.querySelector('fieldset')!.hasAttribute('aria-describedby')).toBe(false);
+  });
+
+  it('asks NPS 0–10 as one named radio group with its anchors described, and 0 is a real answer', async () => {
+    const { fake, rated } = await closedChat('nps');
+    const fieldset = container.querySelector('fieldset')!;
+    expect(fieldset.querySelector('legend')!.textContent).toBe('How likely are you to recommend us to a friend?');
+    expect(container.querySelector(`#${fieldset.getAttribute('aria-describedby')}`)!.textContent).toBe('0 = not at all likely, 10 = extremely likely');
+    expect(radios().map((r) => r.value)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    expect(new Set(radios().map((r) => r.name)).size).toBe(1);
+    expect(labelOf(radios()[0]!)).toBe('0 out of 10');
+    expect(submit().disabled).toBe(true);
+    act(() => radios()[0]!.click());
+    expect(submit().disabled).toBe(false);
+    act(() => submit().click());
+    await act(async () => {
+      await flush();
+    });
+    expect(fake.mock.request).toHaveBeenLastCalledWith({ type: 'rating.submit', conversationId: 'c1', score: 0 });
+    // The fake's reply carries no scale (like a server older than scales): the widget's own scale is reported.
+    expect(rated).toEqual([{ conversationId: 'c1', score: 0, scale: 'nps' }]);
+  });
+
+  it('asks CES 1–7 with its own question', async () => {
+    await closedChat('ces');
+    expect(container.querySelector('legend')!.textContent).toBe('How easy was it to get the help you needed?');
+    expect(radios().map((r) => r.value)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    expect(labelOf(radios()[6]!)).toBe('7 out of 7');
+  });
+});
