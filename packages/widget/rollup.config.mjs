@@ -1,8 +1,10 @@
 // Three builds: the npm ESM package (deps external, .d.ts), and the script-tag bundles that inline everything:
 // dist/loader.js (IIFE, no Preact), dist/app.js (fetched on first interaction), dist/faq.js (query-only FAQ
-// engine, fetched when the app starts), dist/faq-build.js (the FAQ builder, only for a FAQ that is not compiled)
-// and dist/transport.js (fetched at hand-off or resume). Plus dist/locales/*.json.
+// engine, fetched when the app starts), dist/faq-build.js (the FAQ builder, only for a FAQ that is not compiled),
+// dist/transport.js (fetched at hand-off or resume) and dist/forms.js (pre-chat, leave-a-message and rating forms,
+// fetched when one is about to show). Plus dist/locales/*.json.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
@@ -27,12 +29,13 @@ const locales = () => ({
 
 // Workspace packages are compiled from source (the `source` condition), so the bundles never depend on their
 // dist being built first.
-const bundle = (input, file, extra = []) => ({
+const bundle = (input, file, extra = [], output = {}) => ({
   input,
   // No "use strict" prologue: the sources are ES modules compiled as strict code anyway. Hidden source maps: the
   // .map files ship beside the bundles for debuggers and size.mjs, without a sourceMappingURL line in every download.
-  output: { file, format: 'iife', sourcemap: 'hidden', strict: false },
+  output: { file, format: 'iife', sourcemap: 'hidden', strict: false, ...output },
   plugins: [
+    ...extra,
     nodeResolve({ browser: true, exportConditions: ['source', 'browser', 'import', 'default'], extensions: ['.ts', '.tsx', '.mjs', '.js'] }),
     replace({ preventAssignment: true, values: { 'process.env.NODE_ENV': JSON.stringify('production') } }),
     typescript({
@@ -43,14 +46,53 @@ const bundle = (input, file, extra = []) => ({
       exclude: ['**/*.test.ts', '**/*.test.tsx'],
     }),
     terser(TERSER_OPTIONS),
-    ...extra,
   ],
+});
+
+// forms.js must use app.js's Preact and store, not copies (hooks and contexts only work within one Preact): those
+// imports stay external and arrive as `d`, the argument of the factory the chunk hands to the loader. The forms
+// build records which names it imports; the app build (after it) generates `parley:forms-deps` with exactly those.
+const USE_STORE = fileURLToPath(new URL('./src/hooks/use-store.ts', import.meta.url));
+const SHARED = { preact: 'd.p', 'preact/hooks': 'd.h', 'preact/jsx-runtime': 'd.j', 'parley:use-store': 'd.s' };
+let formsImports;
+const formsChunk = () => ({
+  name: 'parley-forms-chunk',
+  resolveId(source) {
+    if (/\/hooks\/use-store\.js$/.test(source)) return { id: 'parley:use-store', external: true };
+    return source in SHARED ? { id: source, external: true } : null;
+  },
+  generateBundle(_, out) {
+    const chunk = Object.values(out).find((c) => c.type === 'chunk');
+    for (const [id, names] of Object.entries(chunk.importedBindings)) {
+      if (!(id in SHARED) || names.some((n) => !/^\w+$/.test(n))) this.error(`forms.js imports ${names} from ${id}: bundle it or share it (SHARED)`);
+    }
+    formsImports = chunk.importedBindings;
+  },
+});
+const formsDeps = () => ({
+  name: 'parley-forms-deps',
+  resolveId: (source) => (source === 'parley:forms-deps' ? '\0parley:forms-deps' : null),
+  load(id) {
+    if (id !== '\0parley:forms-deps') return null;
+    if (!formsImports) this.error('build forms.js before app.js: app.js hands it what it imports');
+    const entries = Object.entries(formsImports);
+    const imports = entries.map(([from, names], i) => `import { ${names.map((n) => `${n} as m${i}_${n}`).join(', ')} } from ${JSON.stringify(from === 'parley:use-store' ? USE_STORE : from)};`);
+    const props = entries.map(([from, names], i) => `${SHARED[from].slice(2)}: { ${names.map((n) => `${n}: m${i}_${n}`).join(', ')} }`);
+    return `${imports.join('\n')}\nexport default { ${props.join(', ')} };`;
+  },
 });
 
 export default [
   { ...npm, plugins: [...npm.plugins, locales()] },
   bundle('src/loader.ts', 'dist/loader.js'),
-  bundle('src/app-iife.ts', 'dist/app.js'),
+  bundle('src/forms.ts', 'dist/forms.js', [formsChunk()], {
+    name: 'forms',
+    globals: SHARED,
+    // The chunk announces a factory: the loader passes it app.js's shared modules as `d`.
+    banner: "document.currentScript?.dispatchEvent(new CustomEvent('parley:chunk',{detail:d=>{",
+    footer: 'return forms}}));',
+  }),
+  bundle('src/app-iife.ts', 'dist/app.js', [formsDeps()]),
   bundle('src/chunk-faq.ts', 'dist/faq.js'),
   bundle('src/chunk-faq-build.ts', 'dist/faq-build.js'),
   bundle('src/chunk-transport.ts', 'dist/transport.js'),

@@ -85,6 +85,9 @@ describe.skipIf(!!skip)('widget under a strict CSP (Chromium)', () => {
     expect(requests).not.toContain('/parley/faq-build.js');
     expect(requests).toContain('/parley/locales/en.json');
     expect(requests).not.toContain('/parley/transport.js');
+    // The forms chunk, fetched on idle after the question, loads under the nonce too (counted in the violations).
+    await expect.poll(() => requests, POLL).toContain('/parley/forms.js');
+    await p.waitForLoadState('networkidle');
     expect(sockets).toEqual([]);
     expect(await p.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
     expect(pageErrors).toEqual([]);

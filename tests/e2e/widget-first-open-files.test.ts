@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS, startDemo, type Demo } from '../../scripts/demo.mjs';
-import { FIRST_OPEN, FRESH_OPEN, RESUMED_OPEN } from '../../scripts/bench/widget/first-open-files.mjs';
+import { AFTER_FIRST_MESSAGE, FIRST_OPEN, FRESH_OPEN, RESUMED_OPEN } from '../../scripts/bench/widget/first-open-files.mjs';
 import { browserSkipReason, launchChromium } from '../support/browser.js';
 import { fillPreChat, openWidget, recordNetwork, shopperSays, signIn } from '../support/journey-pages.js';
 import { POLL } from '../support/widget-page.js';
@@ -60,18 +60,25 @@ describe.skipIf(!!skip)('first-open files (Chromium, demo storefront)', () => {
   let shop: Page;
   const errors: string[] = [];
 
-  it('a fresh first open fetches exactly FRESH_OPEN', async () => {
+  it('a fresh first open fetches exactly FRESH_OPEN; the first question, AFTER_FIRST_MESSAGE on idle', async () => {
     const network = recordNetwork(context);
     shop = await context.newPage();
     shop.on('pageerror', (e) => errors.push(e.message));
     await shop.goto(demo.shopUrl);
+    // The open: the panel, its locale and the FAQ (engine and data) ready for a first question.
+    const faqLoaded = shop.waitForResponse((r) => r.url().endsWith('/faq/demo.json'));
     await openWidget(shop);
+    await faqLoaded;
+    await settle(shop);
+    const opened = widgetScripts(network.entries.map((e) => e.url));
+    expect([...opened].sort()).toEqual([...FRESH_OPEN].sort());
+    expect(FIRST_OPEN).toEqual(expect.arrayContaining(opened));
+
     await shopperSays(shop, 'how long does delivery take?');
     await expect.poll(() => shop.locator('.pc-answer').count(), POLL).toBeGreaterThan(0);
     await settle(shop);
-    const fetched = widgetScripts(network.entries.map((e) => e.url));
-    expect(fetched.sort()).toEqual([...FRESH_OPEN].sort());
-    expect(FIRST_OPEN).toEqual(expect.arrayContaining(fetched));
+    const later = widgetScripts(network.entries.map((e) => e.url)).filter((f) => !opened.includes(f));
+    expect(later).toEqual([...AFTER_FIRST_MESSAGE]);
     expect(errors).toEqual([]);
   });
 

@@ -20,9 +20,15 @@ export function createWidget(config: WidgetConfig, options: CreateWidgetOptions 
     config,
     () => import('./mount.js').then((m) => (ctx) => m.startApp(ctx)),
     // Bundlers split these into chunks of their own: the FAQ engine loads after the app (its builder only for a FAQ
-    // that is not compiled), transport at hand-off.
+    // that is not compiled), transport at hand-off, the forms when one is about to show.
     (name) =>
-      (name === 'faq' ? import('@parley/faq/runtime') : name === 'faq-build' ? import('@parley/faq') : import('@parley/transport')) as never,
+      (name === 'faq'
+        ? import('@parley/faq/runtime')
+        : name === 'faq-build'
+          ? import('@parley/faq')
+          : name === 'forms'
+            ? import('./forms.js')
+            : import('@parley/transport')) as never,
     assets,
     options.host,
   );

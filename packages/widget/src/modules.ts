@@ -4,6 +4,9 @@ import type { buildIndex, loadIndex } from '@parley/faq';
 import type { decide, loadCompiled } from '@parley/faq/runtime';
 import type { createVisitorClient, localStorageStorage } from '@parley/transport';
 
+/** Loaded when a form is about to show (pre-chat, leave a message, rating), prefetched once the shopper writes. */
+export type FormsModule = typeof import('./forms.js');
+
 /** Loaded when the app starts, in the background: needed for the first question. Query-only: no builder. */
 export interface FaqModule {
   loadCompiled: typeof loadCompiled;
@@ -26,6 +29,7 @@ export interface ModuleMap {
   faq: FaqModule;
   'faq-build': FaqBuildModule;
   transport: TransportModule;
+  forms: FormsModule;
 }
 
 export type LoadModule = <K extends keyof ModuleMap>(name: K) => Promise<ModuleMap[K]>;

@@ -5,6 +5,8 @@ import { h, render } from 'preact';
 import { Panel } from './components/Panel.js';
 import type { AppContext, AppInstance } from './controller.js';
 import { createFaqLoader } from './faq-source.js';
+import { createFormsLoader } from './forms-loader.js';
+import { FormsContext } from './hooks/use-forms.js';
 import { I18nContext, StoreContext } from './hooks/use-store.js';
 import { loadLocale, pickLocale } from './i18n/load-locale.js';
 import { createTranslator, type Translator } from './i18n/t.js';
@@ -77,11 +79,16 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
   sync = createTabSync(`${prefix}sync`, store);
   const tabs = sync;
 
+  const forms = createFormsLoader(ctx);
   let isReady = false;
   const paint = (): void => {
     if (!isReady) return;
     render(
-      h(StoreContext.Provider, { value: store }, h(I18nContext.Provider, { value: tr }, h(Panel, { title: config.title, preChat: config.preChat ?? [] }))),
+      h(
+        StoreContext.Provider,
+        { value: store },
+        h(FormsContext.Provider, { value: forms }, h(I18nContext.Provider, { value: tr }, h(Panel, { title: config.title, preChat: config.preChat ?? [] }))),
+      ),
       container,
     );
   };

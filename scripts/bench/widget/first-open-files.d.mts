@@ -2,3 +2,4 @@
 export const FRESH_OPEN: readonly string[];
 export const RESUMED_OPEN: readonly string[];
 export const FIRST_OPEN: readonly string[];
+export const AFTER_FIRST_MESSAGE: readonly string[];

@@ -9,6 +9,12 @@ export const FRESH_OPEN = ['app.js', 'faq.js'];
 export const RESUMED_OPEN = ['app.js', 'faq.js', 'transport.js'];
 
 /**
+ * Fetched on idle once the shopper has written something, i.e. after the first open: the forms a chat may end in
+ * (pre-chat, leave a message, rating). Not budgeted as first open; size.mjs prints it on its own row.
+ */
+export const AFTER_FIRST_MESSAGE = ['forms.js'];
+
+/**
  * What the first-open budget counts (issue 5): app, Preact, store, transport + protocol and the FAQ engine, even
  * where the widget defers one of them, and every file either real first open fetches.
  */

@@ -1,5 +1,6 @@
 // The message box: Enter sends, Shift+Enter breaks the line; the escalation button stays visible while self-serving.
-import { useState } from 'preact/hooks';
+import { useContext, useState } from 'preact/hooks';
+import { FormsContext } from '../hooks/use-forms.js';
 import { useActions, useStore, useT } from '../hooks/use-store.js';
 import { AttachButton } from './AttachButton.js';
 
@@ -11,10 +12,13 @@ export function Composer() {
   const { ask, typing, escalate } = useActions();
   const status = useStore((s) => s.conversation.status);
   const [text, setText] = useState('');
+  // Once the shopper writes (after the first open), the forms a chat may end in are fetched in the background.
+  const forms = useContext(FormsContext);
   const isDisabled = status === 'connecting';
   const submit = (e?: Event): void => {
     e?.preventDefault();
     if (!text.trim() || isDisabled) return;
+    forms?.prefetch();
     void ask(text);
     setText('');
   };
@@ -27,6 +31,7 @@ export function Composer() {
           onClick={(e) => {
             // This button goes away with the hand-off: keep keyboard focus in the panel, on the message box.
             focusInput(e.currentTarget);
+            forms?.prefetch();
             void escalate('requested');
           }}
         >

@@ -4,6 +4,8 @@ import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClient, flush } from '../../test-support/fake-client.js';
 import { storefrontFaq } from '../../test-support/storefront.js';
+import { testFormsLoader, untilForms } from '../../test-support/forms.js';
+import { FormsContext } from '../hooks/use-forms.js';
 import { I18nContext, StoreContext } from '../hooks/use-store.js';
 import en from '../i18n/locales/en.json';
 import { createTranslator } from '../i18n/t.js';
@@ -13,7 +15,7 @@ import { Panel } from './Panel.js';
 const faq = storefrontFaq();
 let container: HTMLElement;
 
-function mount(preChat: Array<'name' | 'email'> = []) {
+function mount(preChat: Array<'name' | 'email'> = [], { loader: forms } = testFormsLoader()) {
   const fake = createFakeClient();
   const store = createWidgetStore({
     client: async () => fake.client,
@@ -30,15 +32,17 @@ function mount(preChat: Array<'name' | 'email'> = []) {
   act(() => {
     render(
       <StoreContext.Provider value={store}>
-        <I18nContext.Provider value={createTranslator('en', en)}>
-          <Panel preChat={preChat} />
-        </I18nContext.Provider>
+        <FormsContext.Provider value={forms}>
+          <I18nContext.Provider value={createTranslator('en', en)}>
+            <Panel preChat={preChat} />
+          </I18nContext.Provider>
+        </FormsContext.Provider>
       </StoreContext.Provider>,
       container,
     );
   });
   act(() => store.getState().open());
-  return { store, fake, s: () => store.getState() };
+  return { store, fake, forms, s: () => store.getState() };
 }
 
 const q = <E extends Element = HTMLElement>(sel: string): E => container.querySelector<E>(sel)!;
@@ -145,9 +149,12 @@ describe('Panel', () => {
   });
 
   it('validates the pre-chat form with labelled errors', async () => {
-    const { fake } = mount(['name', 'email']);
+    const { fake, forms } = mount(['name', 'email']);
     act(() => button('Talk to a person').click());
     await settle();
+    await untilForms(forms);
+    // The form arrived after its view was shown: focus went into it.
+    expect(container.ownerDocument.activeElement).toBe(q('#pc-pre-name'));
     const email = q<HTMLInputElement>('#pc-pre-email');
     act(() => {
       email.value = 'nope';
@@ -160,10 +167,11 @@ describe('Panel', () => {
   });
 
   it('asks for a rating after the agent closes', async () => {
-    const { fake } = mount();
+    const { fake, forms } = mount();
     act(() => button('Talk to a person').click());
     await settle();
     act(() => fake.frame({ type: 'conversation.closed', conversationId: 'c1', by: 'agent' }));
+    await untilForms(forms);
     expect(q('legend').textContent).toBe('How did we do?');
     const four = [...container.querySelectorAll<HTMLInputElement>('input[name=pc-score]')][3]!;
     expect(four.closest('label')!.textContent).toContain('4 out of 5');
@@ -172,6 +180,31 @@ describe('Panel', () => {
     await settle();
     expect(fake.mock.request).toHaveBeenLastCalledWith({ type: 'rating.submit', conversationId: 'c1', score: 4 });
     expect(container.textContent).toContain('Thanks for your rating!');
+  });
+
+  it('a forms chunk that fails to load: an alert with Retry and a WIDGET_LOAD_FAILED event; Retry shows the form', async () => {
+    const errors: unknown[] = [];
+    let isDown = true;
+    const flaky = testFormsLoader(
+      () => (isDown ? Promise.reject(new Error('https://cdn.test/forms.js')) : import('../forms.js')),
+      (event, payload) => event === 'error' && errors.push(payload),
+    );
+    const { fake } = mount([], flaky);
+    act(() => button('Talk to a person').click());
+    await settle();
+    act(() => fake.frame({ type: 'conversation.closed', conversationId: 'c1', by: 'agent' }));
+    await settle();
+    expect(q('[role=alert]').textContent).toContain('Something went wrong');
+    expect(errors).toEqual([{ code: 'WIDGET_LOAD_FAILED', message: 'Error: https://cdn.test/forms.js' }]);
+    expect(container.querySelector('legend')).toBeNull();
+
+    isDown = false;
+    act(() => button('Retry').click());
+    await untilForms(flaky.loader);
+    expect(q('legend').textContent).toBe('How did we do?');
+    expect(container.querySelector('[role=alert]')).toBeNull();
+    // Its styles came with it, beside the panel's.
+    expect((flaky.root.adoptedStyleSheets.at(-1) as unknown as { cssText: string }).cssText).toContain('.pc-star');
   });
 
   it('renders hostile agent text as inert text', async () => {

@@ -1,13 +1,11 @@
 // The chat dialog: header, banner, timeline and the view's form. Escape closes; focus moves in on open.
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PreChatField } from '../embed-api.js';
 import { useActions, useStore, useT } from '../hooks/use-store.js';
 import { safeImageSrc } from '../linkify.js';
 import { Composer } from './Composer.js';
-import { LeaveMessageForm } from './LeaveMessageForm.js';
-import { PreChatForm } from './PreChatForm.js';
+import { FormSlot } from './FormSlot.js';
 import { QueueStatus } from './QueueStatus.js';
-import { RatingForm } from './RatingForm.js';
 import { Timeline } from './Timeline.js';
 
 export interface PanelProps {
@@ -24,6 +22,9 @@ export function Panel({ title, preChat }: PanelProps) {
   const agent = useStore((s) => s.conversation.agent);
   const status = useStore((s) => s.conversation.status);
   const ref = useRef<HTMLDivElement>(null);
+  // Bumped when an on-demand form arrives after its view was shown: focus moves into it then.
+  const [arrivals, setArrivals] = useState(0);
+  const formArrived = (): void => setArrivals((n) => n + 1);
   // The server refuses non-http(s) avatars it is given, but not rows stored before that or other servers': check.
   const avatar = safeImageSrc(agent?.avatarUrl);
 
@@ -32,7 +33,7 @@ export function Panel({ title, preChat }: PanelProps) {
     const el = ref.current;
     const target = el?.querySelector<HTMLElement>('.pc-body textarea, .pc-body input') ?? el?.querySelector<HTMLElement>('.pc-body button') ?? el;
     target?.focus();
-  }, [isOpen, view]);
+  }, [isOpen, view, arrivals]);
 
   if (!isOpen) return null;
   return (
@@ -68,12 +69,10 @@ export function Panel({ title, preChat }: PanelProps) {
       <Timeline />
       <div class="pc-body">
         <QueueStatus />
-        {view === 'prechat' ? (
-          <PreChatForm fields={preChat} />
-        ) : view === 'offline' ? (
-          <LeaveMessageForm />
+        {view === 'prechat' || view === 'offline' ? (
+          <FormSlot view={view} preChat={preChat} onArrived={formArrived} />
         ) : view === 'rating' || status === 'closed' ? (
-          <RatingForm />
+          <FormSlot view="rating" preChat={preChat} onArrived={formArrived} />
         ) : (
           <Composer />
         )}

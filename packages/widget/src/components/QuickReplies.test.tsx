@@ -4,6 +4,8 @@ import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/protocol';
 import { createFakeClient, flush } from '../../test-support/fake-client.js';
+import { testFormsLoader, untilForms } from '../../test-support/forms.js';
+import { FormsContext } from '../hooks/use-forms.js';
 import { I18nContext, StoreContext } from '../hooks/use-store.js';
 import en from '../i18n/locales/en.json';
 import { createTranslator } from '../i18n/t.js';
@@ -13,6 +15,7 @@ import { Panel } from './Panel.js';
 let container: HTMLElement;
 
 async function mountLive() {
+  const { loader: forms } = testFormsLoader();
   const fake = createFakeClient();
   const store = createWidgetStore({
     client: async () => fake.client,
@@ -29,9 +32,11 @@ async function mountLive() {
   act(() => {
     render(
       <StoreContext.Provider value={store}>
-        <I18nContext.Provider value={createTranslator('en', en)}>
-          <Panel preChat={[]} />
-        </I18nContext.Provider>
+        <FormsContext.Provider value={forms}>
+          <I18nContext.Provider value={createTranslator('en', en)}>
+            <Panel preChat={[]} />
+          </I18nContext.Provider>
+        </FormsContext.Provider>
       </StoreContext.Provider>,
       container,
     );

@@ -54,21 +54,8 @@ export const PANEL_CSS = `:host{--pbg:#fff!important;--ptx:#111827!important;--p
 .pc-input[aria-invalid=true]{border-color:#b91c1c}
 .pc-queue p,.pc-typing{margin:0 0 8px;font-size:14px;color:var(--pmu)}
 .pc-typing{padding:8px 0 0}
-.pc-form{display:flex;flex-direction:column;gap:10px}
-.pc-form h3{margin:0;font-size:16px}
-.pc-form p{margin:0}
-.pc-field{display:flex;flex-direction:column;gap:4px;font-size:14px}
 .pc-error{margin:0;color:#b91c1c;font-size:14px}
 :host([data-mode=dark]) .pc-error{color:#fca5a5}
-.pc-actions{display:flex;justify-content:flex-end;gap:8px}
-.pc-rating{display:flex;flex-wrap:wrap;gap:4px;border:0;margin:0;padding:0}
-.pc-rating legend{margin-bottom:6px;font-weight:600}
-.pc-star{position:relative;font-size:28px;line-height:1;cursor:pointer;color:var(--pa)}
-.pc-star input{position:absolute;opacity:0;width:1px;height:1px}
-.pc-star:focus-within{outline:3px solid var(--ptx);border-radius:4px}
-.pc-num{font-size:15px;min-width:28px;padding:5px 0;text-align:center;color:var(--ptx);border:1px solid var(--pbd);border-radius:6px}
-.pc-num:has(:checked){background:var(--pa);color:var(--pf)}
-.pc-done{font-weight:600}
 .pc-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .pc-row{flex-wrap:wrap}
 .pc-attach{flex:none;width:36px;height:36px;border:1px solid var(--pbd);border-radius:18px;background:var(--pbg);color:var(--ptx);cursor:pointer;display:grid;place-items:center}

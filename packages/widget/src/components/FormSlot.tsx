@@ -1,0 +1,37 @@
+// A form view's body: the form from the forms chunk once it has loaded, an empty busy status meanwhile, and an
+// alert with Retry when the chunk could not be fetched (the rest of the panel keeps working).
+import { useEffect, useRef } from 'preact/hooks';
+import type { PreChatField } from '../embed-api.js';
+import { useForms } from '../hooks/use-forms.js';
+import { useT } from '../hooks/use-store.js';
+
+export interface FormSlotProps {
+  view: 'prechat' | 'offline' | 'rating';
+  preChat: PreChatField[];
+  /** Called when a form that was not there at first render has arrived, so the panel can move focus into it. */
+  onArrived(): void;
+}
+
+export function FormSlot({ view, preChat, onArrived }: FormSlotProps) {
+  const { t } = useT();
+  const { forms, hasFailed, retry } = useForms();
+  const isReady = !!forms;
+  const wasMissing = useRef(!isReady);
+  useEffect(() => {
+    if (isReady && wasMissing.current) onArrived();
+  }, [isReady]);
+  if (forms) {
+    const { PreChatForm, LeaveMessageForm, RatingForm } = forms;
+    return view === 'prechat' ? <PreChatForm fields={preChat} /> : view === 'offline' ? <LeaveMessageForm /> : <RatingForm />;
+  }
+  return hasFailed ? (
+    <p class="pc-error" role="alert">
+      {t('error.generic')}{' '}
+      <button type="button" class="pc-link" onClick={retry}>
+        {t('message.retry')}
+      </button>
+    </p>
+  ) : (
+    <p role="status" aria-busy="true" />
+  );
+}
