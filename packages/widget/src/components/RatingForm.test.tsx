@@ -4,6 +4,8 @@ import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RatingScale } from '@parley/protocol';
 import { createFakeClient, flush } from '../../test-support/fake-client.js';
+import { testFormsLoader, untilForms } from '../../test-support/forms.js';
+import { FormsContext } from '../hooks/use-forms.js';
 import { I18nContext, StoreContext } from '../hooks/use-store.js';
 import en from '../i18n/locales/en.json';
 import { createTranslator } from '../i18n/t.js';
@@ -15,6 +17,7 @@ let container: HTMLElement;
 
 async function closedChat(ratingScale?: RatingScale) {
   const fake = createFakeClient();
+  const { loader: forms } = testFormsLoader();
   const rated: Array<WidgetEvents['rated']> = [];
   const store = createWidgetStore({
     client: async () => fake.client,
@@ -34,9 +37,11 @@ async function closedChat(ratingScale?: RatingScale) {
   act(() => {
     render(
       <StoreContext.Provider value={store}>
-        <I18nContext.Provider value={createTranslator('en', en)}>
-          <Panel preChat={[]} />
-        </I18nContext.Provider>
+        <FormsContext.Provider value={forms}>
+          <I18nContext.Provider value={createTranslator('en', en)}>
+            <Panel preChat={[]} />
+          </I18nContext.Provider>
+        </FormsContext.Provider>
       </StoreContext.Provider>,
       container,
     );
@@ -47,6 +52,7 @@ async function closedChat(ratingScale?: RatingScale) {
     await flush();
   });
   act(() => fake.frame({ type: 'conversation.closed', conversationId: 'c1', by: 'agent' }));
+  await untilForms(forms);
   return { fake, store, rated };
 }
 
