@@ -49,7 +49,15 @@ export type ErrorCode =
   /** A message attachment whose URL this server did not issue to the sender. */
   | 'ATTACHMENT_URL_REFUSED'
   /** A rating score outside the site's rating scale (csat 1–5, ces 1–7, nps 0–10). */
-  | 'RATING_OUT_OF_SCALE';
+  | 'RATING_OUT_OF_SCALE'
+  /** A transcript e-mail was asked of a server with no mail (SMTP) set up. */
+  | 'EMAIL_UNAVAILABLE'
+  /** Not an e-mail address the server will send to. */
+  | 'EMAIL_INVALID'
+  /** The mail server refused or could not be reached; `retryable`. */
+  | 'EMAIL_SEND_FAILED'
+  /** Asked of a conversation that is still open (the transcript is sent once it is closed). */
+  | 'CONVERSATION_NOT_CLOSED';
 
 /** All codes, for exhaustive tables and validation of `error` frames. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -87,6 +95,10 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'ATTACHMENT_TYPE_REFUSED',
   'ATTACHMENT_URL_REFUSED',
   'RATING_OUT_OF_SCALE',
+  'EMAIL_UNAVAILABLE',
+  'EMAIL_INVALID',
+  'EMAIL_SEND_FAILED',
+  'CONVERSATION_NOT_CLOSED',
 ];
 
 /** Optional fields carried beside `code` and `message`. */

@@ -83,6 +83,8 @@ export const CLIENT_FIELDS: Readonly<Record<ClientFrameType, Fields>> = {
   'visitor.page': { conversationId: id, url: str(), title: opt(str()) },
   'conversation.transfer': { conversationId: id, toAgentId: opt(id) },
   'note.add': { conversationId: id, clientId: id, text: str('maxTextLength', 1) },
+  // Bounded here like any label; the server checks it is an address (at most 254 characters, RFC 5321).
+  'transcript.email': { conversationId: id, email: str('maxLabelLength', 3) },
 };
 
 /** Server frames only agents receive. */

@@ -289,6 +289,19 @@ export interface NoteAddFrame {
   text: string;
 }
 
+/**
+ * The visitor asks for a closed conversation's transcript by e-mail, to `email`. Reply `ok` once the mail server took
+ * it. Refused with `EMAIL_UNAVAILABLE` when the server has no mail set up (its public site config then says
+ * `transcriptEmail: false`), `EMAIL_INVALID` for an address that is not one, `CONVERSATION_NOT_CLOSED` before the close,
+ * and `RATE_LIMITED` past a few per visitor and per conversation.
+ */
+export interface TranscriptEmailFrame {
+  type: 'transcript.email';
+  ref: string;
+  conversationId: string;
+  email: string;
+}
+
 export type ClientFrame =
   | HelloFrame
   | PingFrame
@@ -305,7 +318,8 @@ export type ClientFrame =
   | AvailabilityFrame
   | PageViewFrame
   | TransferFrame
-  | NoteAddFrame;
+  | NoteAddFrame
+  | TranscriptEmailFrame;
 
 export type ClientFrameType = ClientFrame['type'];
 

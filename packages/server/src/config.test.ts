@@ -40,7 +40,27 @@ describe('loadConfig', () => {
       agentGraceMs: 30_000,
       uploadMaxBytes: undefined,
       publicUrl: undefined,
+      mail: undefined,
     });
+  });
+
+  it('reads SMTP for transcript e-mails, both settings or neither', () => {
+    expect(loadConfig(['--smtp-url', 'smtps://u:p@mail.example:465'], { PARLEY_MAIL_FROM: 'Shop <help@shop.example>' }).mail).toEqual({
+      smtpUrl: 'smtps://u:p@mail.example:465',
+      from: 'Shop <help@shop.example>',
+    });
+    const cases: Array<[string[], Record<string, string>, string]> = [
+      [['--smtp-url', 'smtp://mail.example'], {}, 'go together'],
+      [[], { PARLEY_MAIL_FROM: 'help@shop.example' }, 'go together'],
+      [['--smtp-url', 'http://mail.example', '--mail-from', 'help@shop.example'], {}, 'smtp://'],
+      [['--smtp-url', 'smtp://mail.example', '--mail-from', 'help'], {}, '--mail-from'],
+      [['--smtp-url', 'smtp://mail.example', '--mail-from', 'a@b.example\r\nBcc: x@evil.example'], {}, '--mail-from'],
+    ];
+    for (const [argv, env, mention] of cases) {
+      const err = errorOf(() => loadConfig(argv, env));
+      expect(err.code).toBe('CONFIG_INVALID');
+      expect(err.message).toContain(mention);
+    }
   });
 
   it('reads the upload limit and the public URL', () => {

@@ -54,6 +54,8 @@ export interface ServerConfig {
   uploadMaxBytes: number | undefined;
   /** This server's public origin (`--public-url`), used in the upload URLs it hands out; undefined: the Host header. */
   publicUrl: string | undefined;
+  /** SMTP for transcript e-mails (`--smtp-url` with `--mail-from`); undefined: no e-mail is offered. */
+  mail: { smtpUrl: string; from: string } | undefined;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -85,6 +87,8 @@ const OPTIONS = {
   'agent-grace-ms': 'PARLEY_AGENT_GRACE_MS',
   'upload-max-mb': 'PARLEY_UPLOAD_MAX_MB',
   'public-url': 'PARLEY_PUBLIC_URL',
+  'smtp-url': 'PARLEY_SMTP_URL',
+  'mail-from': 'PARLEY_MAIL_FROM',
   name: undefined,
   email: undefined,
   password: 'PARLEY_AGENT_PASSWORD',
@@ -110,6 +114,10 @@ Options (flag, then environment variable):
   --upload-max-mb <n>      PARLEY_UPLOAD_MAX_MB    largest attachment upload in MB (default 10)
   --public-url <origin>    PARLEY_PUBLIC_URL       this server's public origin (https://chat.example) for the
                                                    upload URLs it hands out (default: the request's Host)
+  --smtp-url <url>         PARLEY_SMTP_URL         SMTP server for transcript e-mails (smtp://user:pass@host:587 or
+                                                   smtps://…:465); without it shoppers are not offered e-mail
+  --mail-from <address>    PARLEY_MAIL_FROM        From of those e-mails, e.g. "Shop <help@shop.example>" (needed
+                                                   with --smtp-url)
   --console-dir <dir>      PARLEY_CONSOLE_DIR      serve the built agent console at /console/ (default: none)
   --console-origins <list> PARLEY_CONSOLE_ORIGINS  origins of consoles served elsewhere that may open /ws/agent
                                                    (this server's own origin always may; default: none)
@@ -269,6 +277,18 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     throw invalid(`${source('public-url')} must be an origin like https://chat.example, got "${publicUrl}"`);
   }
 
+  const smtpUrl = get('smtp-url');
+  const mailFrom = get('mail-from');
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^\s/?#]+(?:\/[^\s]*)?$/.test(smtpUrl)) {
+    throw invalid(`${source('smtp-url')} must be an smtp:// or smtps:// URL`);
+  }
+  if ((smtpUrl === undefined) !== (mailFrom === undefined)) {
+    throw invalid(`${source('smtp-url')} and ${source('mail-from')} go together: set both to send transcript e-mails, or neither`);
+  }
+  if (mailFrom !== undefined && (mailFrom.length > 320 || /[\r\n]/.test(mailFrom) || !/@[^\s@>]+\.[^\s@>]+>?$/.test(mailFrom))) {
+    throw invalid(`${source('mail-from')} must be an address like "Shop <help@shop.example>" or help@shop.example`);
+  }
+
   const agentName = get('name');
   if (command === 'create-agent' && (agentName === undefined || agentName.trim() === '' || agentName.length > 512)) {
     throw invalid('create-agent needs --name <name> (1–512 characters)');
@@ -340,5 +360,6 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     agentGraceMs,
     uploadMaxBytes,
     publicUrl,
+    mail: smtpUrl === undefined || mailFrom === undefined ? undefined : { smtpUrl, from: mailFrom },
   };
 }

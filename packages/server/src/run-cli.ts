@@ -136,6 +136,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
       ...(config.uploadMaxBytes === undefined ? {} : { maxBytes: config.uploadMaxBytes }),
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     },
+    ...(config.mail === undefined ? {} : { mail: config.mail }),
     ...(config.ops.retentionDays === undefined ? {} : { retentionDays: config.ops.retentionDays }),
     ...(config.ops.metricsToken === undefined ? {} : { metricsToken: config.ops.metricsToken }),
     ...(config.ops.webhooks.length === 0 ? {} : { webhooks: { endpoints: config.ops.webhooks } }),

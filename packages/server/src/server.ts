@@ -34,6 +34,8 @@ import { createPublicSiteHandler } from './http/public-site.js';
 import { startRetention } from './gdpr.js';
 import { resolveUploads, type UploadOptions } from './uploads/upload-options.js';
 import { createUploadRoutes } from './uploads/upload-routes.js';
+import { createTranscriptMail } from './mail/transcript-mail.js';
+import type { Mailer, MailerOptions } from './mail/mailer.js';
 
 export interface CreateServerOptions {
   /** Token signing key (≥ 32 chars). Without one, a random key is used and tokens die with the process. */
@@ -94,6 +96,11 @@ export interface CreateServerOptions {
    * disk (see UploadOptions for the folder); an erasure deletes them unless `deleteAttachments` is given.
    */
   uploads?: UploadOptions;
+  /**
+   * Transcript e-mails: `{ smtpUrl, from }` (SMTP through nodemailer) or `{ mailer, from? }`. Without it a
+   * `transcript.email` is refused with EMAIL_UNAVAILABLE and the site's public config says `transcriptEmail: false`.
+   */
+  mail?: MailerOptions | { mailer: Mailer };
 }
 
 /** Console login sessions last one working day; agents log in again the next. */
@@ -213,6 +220,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     now,
     countError: (code) => metrics.countError(code, 'ws'),
     uploads: uploadSetup.store,
+    ...(options.mail === undefined ? {} : { mail: createTranscriptMail({ ...options.mail, now }) }),
     takeConversationStart(visitorId) {
       let bucket = startBuckets.get(visitorId);
       if (bucket === undefined) startBuckets.set(visitorId, (bucket = new TokenBucket(rates.conversationStarts, now())));
@@ -451,6 +459,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     for (const [visitorId, bucket] of startBuckets) if (bucket.isFull(at)) startBuckets.delete(visitorId);
     auth.sweep();
     uploads.sweep();
+    services.mail?.sweep(at);
     handshakeGate.sweep(at);
     sharedLimits.sweep(at);
   }, heartbeatMs);
@@ -502,6 +511,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     await webhooks?.close(Math.min(graceMs, 2000));
     // The closed sockets' presence leases are removed before the storage goes: agents are gone, not "stale".
     await services.presence.settled();
+    services.mail?.mailer.close();
     if (ownsFanout) await fanout.close();
     if (ownsStorage) await storage.close();
     uploadSetup.dispose();

@@ -25,6 +25,7 @@ import {
   type Message,
   type MessageAckFrame,
   type NoteAddFrame,
+  type TranscriptEmailFrame,
   type NoteNewFrame,
   type PageViewFrame,
   type PresenceFrame,
@@ -128,10 +129,11 @@ export interface RequestReplies {
   'visitor.page': ResultFrame;
   'conversation.transfer': ResultFrame;
   'note.add': NoteNewFrame;
+  'transcript.email': ResultFrame;
 }
 
 export type RequestFrame = WithoutRef<
-  EscalateFrame | AcceptFrame | CloseFrame | RateFrame | HistoryGetFrame | AvailabilityFrame | PageViewFrame | TransferFrame | NoteAddFrame
+  EscalateFrame | AcceptFrame | CloseFrame | RateFrame | HistoryGetFrame | AvailabilityFrame | PageViewFrame | TransferFrame | NoteAddFrame | TranscriptEmailFrame
 >;
 
 /** What {@link ParleyClient.send} returns. */

@@ -9,6 +9,7 @@ import type { Storage } from '../storage/storage.js';
 import type { VisitorTokens } from '../token.js';
 import type { VerifiedIdentity } from '../identity.js';
 import type { UploadStore } from '../uploads/disk-store.js';
+import type { TranscriptMail } from '../mail/transcript-mail.js';
 
 /** Who is on the other end, once `hello` succeeded. */
 export interface Session {
@@ -42,6 +43,8 @@ export interface ServerServices {
   countError?(code: string): void;
   /** Where uploads live; message attachments must point at one of them. Absent: attachments are refused. */
   uploads?: UploadStore;
+  /** Transcript e-mails (`transcript.email`); absent when no SMTP is set up. */
+  mail?: TranscriptMail;
 }
 
 export interface HandlerContext {

@@ -18,6 +18,7 @@ import { handlePing } from './ping.js';
 import { handleRatingSubmit } from './rating-submit.js';
 import { handleRead } from './read.js';
 import { handleTyping } from './typing.js';
+import { handleTranscriptEmail } from './transcript-email.js';
 import { handleVisitorPage } from './visitor-page.js';
 
 const HANDLERS: { [K in ClientFrameType]: Handler<Extract<ClientFrame, { type: K }>> } = {
@@ -37,6 +38,7 @@ const HANDLERS: { [K in ClientFrameType]: Handler<Extract<ClientFrame, { type: K
   'agent.availability': handleAgentAvailability,
   'conversation.transfer': handleConversationTransfer,
   'note.add': handleNoteAdd,
+  'transcript.email': handleTranscriptEmail,
 };
 
 export function dispatch(ctx: HandlerContext, frame: ClientFrame): Promise<void> {
