@@ -82,7 +82,7 @@ export interface CreateServerOptions {
   /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;
   /** Signed POSTs of conversation, message and rating events (see webhooks.ts). */
-  webhooks?: Omit<WebhookOptions, 'logger' | 'onOutcome'>;
+  webhooks?: Omit<WebhookOptions, 'logger' | 'onOutcome' | 'store' | 'owner'>;
   /** Delete conversations closed more than this many days ago (checked hourly). Default: keep forever. */
   retentionDays?: number;
   /**
@@ -185,11 +185,19 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   const tokens: VisitorTokens = createVisitorTokens({ secret, ttlMs: options.visitorTokenTtlMs, now });
   const ownsStorage = options.storage === undefined;
   const baseStorage = options.storage ?? createSqliteStorage({ path: options.dbPath ?? ':memory:', now });
+  // Names this process's presence and webhook leases: a node that dies leaves leases nobody renews, which lapse.
+  const nodeId = `n_${randomUUID()}`;
   const metrics = createServerMetrics({ connections: () => countByRole(), queues: () => queueSnapshots(), now });
   const webhooks =
     options.webhooks === undefined || options.webhooks.endpoints.length === 0
       ? undefined
-      : createWebhookDispatcher({ ...options.webhooks, logger, onOutcome: (event, outcome) => metrics.countWebhook(event, outcome) });
+      : createWebhookDispatcher({
+          ...options.webhooks,
+          logger,
+          store: baseStorage,
+          owner: nodeId,
+          onOutcome: (event, outcome) => metrics.countWebhook(event, outcome),
+        });
   // Metrics and webhooks hear about every effective change, whoever made it (handlers, REST, routing).
   const storage = observeStorage(baseStorage, (event) => {
     metrics.onEvent(event);
@@ -204,8 +212,6 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
 
   // Per visitor, not per socket: opening more sockets must not buy more conversations.
   const startBuckets = new Map<string, TokenBucket>();
-  // Names this process's presence leases: a node that dies leaves leases nobody renews, which lapse.
-  const nodeId = `n_${randomUUID()}`;
   const uploadSetup = resolveUploads(options.uploads ?? {}, options.storage === undefined ? (options.dbPath ?? ':memory:') : undefined);
   const services: ServerServices = {
     storage,
@@ -507,7 +513,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
       });
     }
     await retention?.stop();
-    // Deliveries still retrying get a short grace; whatever remains is logged as undelivered.
+    // Attempts in flight get a short grace; whatever is not delivered stays in the outbox, its leases freed.
     await webhooks?.close(Math.min(graceMs, 2000));
     // The closed sockets' presence leases are removed before the storage goes: agents are gone, not "stale".
     await services.presence.settled();

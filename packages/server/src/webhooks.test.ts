@@ -7,8 +7,13 @@ import { createJsonLogger } from './logger.js';
 import { createServer, type ParleyServer } from './server.js';
 import type { Storage } from './storage/storage.js';
 import { connectAgent, connectVisitor, type TestClient } from './test-client.js';
-import { DATABASE_URL, dropTestSchemas, postgresTestStorage } from './test-postgres.js';
-import { createWebhookDispatcher, signWebhook, verifyWebhookSignature, type WebhookPayload } from './webhooks.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSqliteStorage } from './storage/sqlite.js';
+import { createPostgresStorage } from './storage/postgres.js';
+import { DATABASE_URL, dropTestSchemas, nextTestSchema, postgresTestStorage } from './test-postgres.js';
+import { createWebhookDispatcher, signWebhook, verifyWebhookSignature, type WebhookDispatcher, type WebhookPayload } from './webhooks.js';
 
 const silent = createJsonLogger({ level: 'silent' });
 const SECRET = 'whsec-0123456789abcdef';
@@ -55,14 +60,34 @@ async function receiver(statusFor: (n: number) => number = () => 200) {
 const closers: Array<() => Promise<void>> = [];
 const servers: ParleyServer[] = [];
 const clients: TestClient[] = [];
+const dispatchers: WebhookDispatcher[] = [];
 const stores: Storage[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'parley-webhooks-'));
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await Promise.all(servers.splice(0).map((s) => s.close({ graceMs: 50 })));
+  await Promise.all(dispatchers.splice(0).map((d) => d.close()));
   await Promise.all(stores.splice(0).map((s) => s.close()));
   await Promise.all(closers.splice(0).map((c) => c()));
 });
-afterAll(() => dropTestSchemas());
+afterAll(async () => {
+  await dropTestSchemas();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A real SQLite outbox (in memory unless a file is named), closed after the test. */
+function outbox(path = ':memory:'): Storage {
+  const storage = createSqliteStorage({ path });
+  stores.push(storage);
+  return storage;
+}
+
+/** A dispatcher closed after the test (before its store). */
+function dispatcherFor(options: Parameters<typeof createWebhookDispatcher>[0]): WebhookDispatcher {
+  const dispatcher = createWebhookDispatcher(options);
+  dispatchers.push(dispatcher);
+  return dispatcher;
+}
 
 const ratingEvent = (score: number): DomainEvent => ({ type: 'rating.created', rating: { conversationId: 'c_1', score, scale: 'csat', at: 1 } });
 
@@ -172,6 +197,7 @@ describe('createWebhookDispatcher', () => {
     const dispatcher = createWebhookDispatcher({
       endpoints: [{ url: hook.url, secret: SECRET }],
       logger: silent,
+      store: outbox(),
       baseDelayMs: 40,
       onOutcome: (_e, outcome) => outcomes.push(outcome),
     });
@@ -200,6 +226,7 @@ describe('createWebhookDispatcher', () => {
     const dispatcher = createWebhookDispatcher({
       endpoints: [{ url: refusing.url, secret: SECRET }, { url: failing.url, secret: SECRET }],
       logger: silent,
+      store: outbox(),
       baseDelayMs: 5,
       maxAttempts: 3,
       onOutcome: (_e, outcome) => outcomes.push(outcome),
@@ -218,7 +245,7 @@ describe('createWebhookDispatcher', () => {
     const hook = await receiver();
     const port = Number(new URL(hook.url).port);
     await closers.pop()!();
-    const dispatcher = createWebhookDispatcher({ endpoints: [{ url: hook.url, secret: SECRET }], logger: silent, baseDelayMs: 100 });
+    const dispatcher = createWebhookDispatcher({ endpoints: [{ url: hook.url, secret: SECRET }], logger: silent, store: outbox(), baseDelayMs: 100 });
     dispatcher.emit(ratingEvent(2));
     await new Promise((r) => setTimeout(r, 30));
     // The receiver comes back on the same port; a retry finds it.
@@ -246,6 +273,7 @@ describe('createWebhookDispatcher', () => {
     const dispatcher = createWebhookDispatcher({
       endpoints: [{ url: `http://127.0.0.1:${(silentReceiver.address() as { port: number }).port}/`, secret: SECRET }],
       logger: silent,
+      store: outbox(),
       timeoutMs: 100,
       baseDelayMs: 10,
       maxAttempts: 2,
@@ -258,24 +286,141 @@ describe('createWebhookDispatcher', () => {
     await dispatcher.close();
   });
 
-  it('close() stops retrying and forgets what is left', async () => {
-    const hook = await receiver(() => 500);
-    const dispatcher = createWebhookDispatcher({ endpoints: [{ url: hook.url, secret: SECRET }], logger: silent, baseDelayMs: 60_000 });
-    dispatcher.emit(ratingEvent(3));
+  it('keeps what is left at close() in the outbox, and the next start delivers it', async () => {
+    const path = join(dir, 'restart.db');
+    let isUp = false;
+    const hook = await receiver(() => (isUp ? 200 : 500));
+    const before = createSqliteStorage({ path });
+    const first = createWebhookDispatcher({ endpoints: [{ url: hook.url, secret: SECRET }], logger: silent, store: before, baseDelayMs: 60_000 });
+    first.emit(ratingEvent(3));
     await hook.waitFor(1);
-    await expect.poll(() => hook.received.length).toBe(1);
-    await dispatcher.close(10);
-    expect(dispatcher.pending()).toBe(0);
-    dispatcher.emit(ratingEvent(3));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(hook.received).toHaveLength(1);
+    // The failed attempt is recorded before close() returns: due again in 30–60 s.
+    await first.close(1000);
+    first.emit(ratingEvent(3)); // after close: ignored
+    expect(await before.countWebhooks()).toBe(1);
+    await before.close();
+
+    // A new process on the same file, a minute later by its clock: the retry is due and goes out, attempt 2.
+    isUp = true;
+    const after = outbox(path);
+    const second = dispatcherFor({ endpoints: [{ url: hook.url, secret: SECRET }], logger: silent, store: after, pollMs: 20, now: () => Date.now() + 61_000 });
+    await hook.waitFor(2);
+    await expect.poll(() => second.pending()).toBe(0);
+    expect(hook.received).toHaveLength(2);
+    expect(hook.received.map((r) => r.headers['parley-attempt'])).toEqual(['1', '2']);
+    expect(hook.received[1]!.headers['parley-delivery']).toBe(hook.received[0]!.headers['parley-delivery']);
+    expect(hook.received[1]!.body).toBe(hook.received[0]!.body);
+  });
+
+  it('drops what does not fit under maxPending, and says so', async () => {
+    const hook = await receiver(() => 500);
+    const outcomes: string[] = [];
+    const store = outbox();
+    const dispatcher = dispatcherFor({
+      endpoints: [{ url: hook.url, secret: SECRET }],
+      logger: silent,
+      store,
+      baseDelayMs: 60_000,
+      maxPending: 2,
+      onOutcome: (_e, outcome) => outcomes.push(outcome),
+    });
+    for (const score of [1, 2, 3]) dispatcher.emit(ratingEvent(score));
+    await hook.waitFor(2);
+    await expect.poll(() => outcomes.length).toBe(3);
+    expect(outcomes.sort()).toEqual(['dropped', 'retried', 'retried']);
+    expect(await store.countWebhooks()).toBe(2);
   });
 
   it('refuses bad endpoints with CONFIG_INVALID', () => {
-    const make = (endpoint: { url: string; secret: string; events?: never[] }) => () => createWebhookDispatcher({ endpoints: [endpoint], logger: silent });
+    const store = outbox();
+    const make = (endpoint: { url: string; secret: string; events?: never[] }) => () => createWebhookDispatcher({ endpoints: [endpoint], logger: silent, store });
     for (const bad of [{ url: 'not a url', secret: SECRET }, { url: 'ftp://x.example/', secret: SECRET }, { url: 'https://x.example/', secret: 'short' }, { url: 'https://x.example/', secret: SECRET, events: ['nope' as never] }]) {
       expect(make(bad)).toThrow(ParleyError);
     }
+    // A stored delivery names its endpoint by URL, so one URL twice (with two secrets) is refused.
+    const twice = () => createWebhookDispatcher({ endpoints: [{ url: 'https://x.example/', secret: SECRET }, { url: 'https://x.example/', secret: `${SECRET}2` }], logger: silent, store });
+    expect(twice).toThrow(/listed twice/);
+  });
+});
+
+// Two nodes share one outbox: a file both SQLite connections open, or one Postgres schema.
+const sharedOutboxes: Array<[string, (() => Promise<[Storage, Storage]>) | undefined]> = [
+  [
+    'sqlite file',
+    async () => {
+      const path = join(dir, `shared-${Math.random().toString(36).slice(2)}.db`);
+      return [outbox(path), outbox(path)];
+    },
+  ],
+  [
+    'postgres',
+    DATABASE_URL === undefined
+      ? undefined
+      : async () => {
+          const schema = nextTestSchema();
+          const a = await createPostgresStorage({ connectionString: DATABASE_URL!, schema });
+          const b = await createPostgresStorage({ connectionString: DATABASE_URL!, schema });
+          stores.push(a, b);
+          return [a, b];
+        },
+  ],
+];
+describe.each(sharedOutboxes)('webhooks from two nodes on one %s outbox', (backend, makeOutboxes) => {
+  it.skipIf(makeOutboxes === undefined)('attempts each retry on exactly one node', async () => {
+    // Every first attempt fails, so every delivery goes back to the outbox where both nodes poll for it.
+    const seen = new Set<string>();
+    const hook = await receiver((n) => {
+      const id = String(hook.received[n]!.headers['parley-delivery']);
+      if (seen.has(id)) return 200;
+      seen.add(id);
+      return 503;
+    });
+    const [storeA, storeB] = await makeOutboxes!();
+    const options = { endpoints: [{ url: hook.url, secret: SECRET }], logger: silent, baseDelayMs: 40, maxDelayMs: 40, pollMs: 10 };
+    const a = dispatcherFor({ ...options, store: storeA, owner: 'node-a' });
+    const b = dispatcherFor({ ...options, store: storeB, owner: 'node-b' });
+    for (let i = 0; i < 10; i++) (i % 2 === 0 ? a : b).emit(ratingEvent(i % 5));
+    await hook.waitFor(20);
+    await expect.poll(() => a.pending(), { timeout: 5000 }).toBe(0);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(hook.received).toHaveLength(20);
+    const attemptsById = new Map<string, string[]>();
+    for (const r of hook.received) {
+      const id = String(r.headers['parley-delivery']);
+      attemptsById.set(id, [...(attemptsById.get(id) ?? []), String(r.headers['parley-attempt'])]);
+    }
+    expect(attemptsById.size).toBe(10);
+    for (const attempts of attemptsById.values()) expect(attempts).toEqual(['1', '2']);
+  });
+
+  it.skipIf(makeOutboxes === undefined)("takes over a stuck node's delivery once its lease lapses", async () => {
+    // Node A's attempt hangs (its receiver connection never answers, as if A froze mid-request); A's lease is short.
+    let requests = 0;
+    const held: Array<() => void> = [];
+    const stuck = createHttpServer((req, res) => {
+      requests++;
+      req.resume();
+      if (requests === 1) held.push(() => res.writeHead(200).end());
+      else res.writeHead(200).end();
+    });
+    await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
+    closers.push(async () => {
+      for (const release of held) release();
+      stuck.closeAllConnections();
+      await new Promise<void>((resolve) => stuck.close(() => resolve()));
+    });
+    const url = `http://127.0.0.1:${(stuck.address() as { port: number }).port}/hooks`;
+    const [storeA, storeB] = await makeOutboxes!();
+    const a = dispatcherFor({ endpoints: [{ url, secret: SECRET }], logger: silent, store: storeA, owner: 'node-a', leaseMs: 1000, pollMs: 60_000 });
+    a.emit(ratingEvent(4));
+    await expect.poll(() => requests).toBe(1);
+    const b = dispatcherFor({ endpoints: [{ url, secret: SECRET }], logger: silent, store: storeB, owner: 'node-b', pollMs: 20 });
+    // Not before the lease lapses…
+    await new Promise((r) => setTimeout(r, 200));
+    expect(requests).toBe(1);
+    // …then node B delivers it and removes it from the outbox.
+    await expect.poll(() => requests, { timeout: 3000 }).toBe(2);
+    await expect.poll(() => b.pending()).toBe(0);
   });
 });
 

@@ -1,5 +1,6 @@
 // Outgoing webhooks: each domain event POSTed as JSON to every subscribed endpoint, signed with HMAC-SHA256,
-// retried with exponential backoff. Deliveries live in memory: a restart loses those still pending (logged).
+// retried with exponential backoff. Deliveries wait in the storage's outbox (webhook-outbox-store.ts), leased to one
+// node at a time: a restart resumes them, and a dead node's deliveries are taken over once its lease lapses.
 
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest } from 'node:http';
@@ -7,6 +8,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ParleyError } from '@parley/protocol';
 import { DOMAIN_EVENT_TYPES, type DomainEvent, type DomainEventType } from './domain-events.js';
 import { describeError, type Logger } from './logger.js';
+import type { NewWebhookDelivery, WebhookDelivery, WebhookOutboxStore } from './storage/webhook-outbox-store.js';
 
 export interface WebhookEndpoint {
   /** http(s) URL to POST to. */
@@ -20,6 +22,10 @@ export interface WebhookEndpoint {
 export interface WebhookOptions {
   endpoints: readonly WebhookEndpoint[];
   logger: Logger;
+  /** Where deliveries wait (the server's Storage). */
+  store: WebhookOutboxStore;
+  /** This node's name on its leases. Default a random one per dispatcher. */
+  owner?: string;
   /** Attempts per delivery, the first included. Default 8 (about 4 minutes of retries with the default delays). */
   maxAttempts?: number;
   /** Delay before the first retry; doubles each time. Default 1000 ms. */
@@ -28,8 +34,14 @@ export interface WebhookOptions {
   maxDelayMs?: number;
   /** How long a POST may wait on a silent receiver (socket inactivity). Default 10 s. */
   timeoutMs?: number;
-  /** Deliveries held at once (pending + retrying); beyond it new ones are dropped and logged. Default 10 000. */
+  /** Deliveries in the outbox at once (all nodes); beyond it new ones are dropped and logged. Default 10 000. */
   maxPending?: number;
+  /** How often this node looks for due deliveries it did not schedule itself (a dead node's). Default 1000 ms. */
+  pollMs?: number;
+  /** How long a claimed delivery stays this node's; outlasts an attempt. Default max(60 s, 3 × timeoutMs). */
+  leaseMs?: number;
+  /** Attempts in flight at once on this node. Default 64. */
+  maxInFlight?: number;
   now?: () => number;
   onOutcome?: (event: DomainEventType, outcome: 'delivered' | 'retried' | 'failed' | 'dropped') => void;
 }
@@ -115,23 +127,22 @@ export function validateWebhookEndpoints(endpoints: readonly WebhookEndpoint[]):
       if (!DOMAIN_EVENT_TYPES.includes(e)) throw new ParleyError('CONFIG_INVALID', `unknown webhook event "${e}"; use ${DOMAIN_EVENT_TYPES.join(', ')}`);
     }
   }
+  // A stored delivery names its endpoint by URL (the secret stays in config), so a URL must mean one endpoint.
+  const urls = endpoints.map((e) => e.url);
+  const twice = urls.find((url, i) => urls.indexOf(url) !== i);
+  if (twice !== undefined) throw new ParleyError('CONFIG_INVALID', `webhook URL "${twice}" is listed twice`);
 }
 
 export interface WebhookDispatcher {
-  /** Queues one delivery per subscribed endpoint; returns at once. */
+  /** Queues one delivery per subscribed endpoint (stored on the next turn, then attempted); returns at once. */
   emit(event: DomainEvent): void;
-  /** Deliveries not yet delivered or given up. */
-  pending(): number;
-  /** Waits up to `timeoutMs` for pending deliveries, then stops retrying and logs what is left undelivered. */
+  /** Deliveries not done yet: in the outbox (any node's) or not stored yet. */
+  pending(): Promise<number>;
+  /**
+   * Stores what was emitted, waits up to `timeoutMs` for attempts in flight, then stops and frees this node's
+   * leases: whatever is left stays in the outbox for the next start or another node.
+   */
   close(timeoutMs?: number): Promise<void>;
-}
-
-interface Delivery {
-  endpoint: WebhookEndpoint;
-  event: DomainEventType;
-  id: string;
-  body: string;
-  attempt: number;
 }
 
 /** Connections kept open per receiver host: deliveries beyond it wait for a free one. */
@@ -175,43 +186,104 @@ const isRetryableStatus = (status: number) => status >= 500 || status === 408 ||
 
 export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatcher {
   validateWebhookEndpoints(options.endpoints);
-  const { logger } = options;
+  const { logger, store } = options;
   const now = options.now ?? Date.now;
+  const owner = options.owner ?? `n_${randomUUID()}`;
   const maxAttempts = options.maxAttempts ?? 8;
   const baseDelayMs = options.baseDelayMs ?? 1000;
   const maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxPending = options.maxPending ?? 10_000;
-  const live = new Set<Delivery>();
-  const timers = new Set<NodeJS.Timeout>();
+  const pollMs = options.pollMs ?? 1000;
+  const leaseMs = options.leaseMs ?? Math.max(60_000, 3 * timeoutMs);
+  const maxInFlight = options.maxInFlight ?? 64;
+  const endpointByUrl = new Map(options.endpoints.map((e) => [e.url, e]));
+  const parsedUrls = new Map(options.endpoints.map((e) => [e.url, new URL(e.url)]));
+  const knownUrls = [...endpointByUrl.keys()];
   const inFlight = new Set<ClientRequest>();
-  let starting: Delivery[] = [];
-  let startScheduled: NodeJS.Immediate | undefined;
-  const startPending = () => {
-    startScheduled = undefined;
-    const batch = starting;
-    starting = [];
-    for (const delivery of batch) void attempt(delivery);
-  };
-  // Parsed once per endpoint rather than per attempt.
-  const urls = new Map(options.endpoints.map((e) => [e, new URL(e.url)]));
+  const attempts = new Set<Promise<void>>();
+  const wakeTimers = new Set<NodeJS.Timeout>();
+  let emitted: NewWebhookDelivery[] = [];
+  let storing: Promise<void> | undefined;
+  let claiming: Promise<void> | undefined;
   let isClosed = false;
-  const idleWaiters: Array<() => void> = [];
   const agents = {
     http: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
     https: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
   };
+  const lease = () => ({ owner, until: now() + leaseMs });
+  const outboxFailed = (step: string, err: unknown) => logger.error('webhook.outbox_failed', { step, ...describeError(err) });
 
-  const settle = (delivery: Delivery) => {
-    live.delete(delivery);
-    if (live.size === 0) for (const wake of idleWaiters.splice(0)) wake();
-  };
+  /** Stores what emit() queued this turn, in one write, then attempts what was stored here, at once. */
+  async function storeEmitted(): Promise<void> {
+    const batch = emitted;
+    emitted = [];
+    if (batch.length === 0) return;
+    const held = lease();
+    let stored: number;
+    try {
+      stored = await store.enqueueWebhooks(batch, held, maxPending);
+    } catch (err) {
+      outboxFailed('enqueue', err);
+      stored = 0;
+    }
+    for (const dropped of batch.slice(stored)) {
+      options.onOutcome?.(dropped.event as DomainEventType, 'dropped');
+      logger.error('webhook.dropped', { deliveryId: dropped.id, event: dropped.event, maxPending });
+    }
+    for (const delivery of batch.slice(0, stored)) start({ ...delivery, attempts: 0 });
+  }
 
-  async function attempt(delivery: Delivery): Promise<void> {
+  function scheduleStore(): void {
+    storing ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(storeEmitted)
+      .finally(() => {
+        storing = undefined;
+        if (emitted.length > 0 && !isClosed) scheduleStore();
+      });
+  }
+
+  /** Takes due deliveries (retries, a dead node's) while this node has room for them. */
+  function claimDue(): Promise<void> {
+    claiming ??= (async () => {
+      const room = maxInFlight - attempts.size;
+      if (isClosed || room <= 0) return;
+      try {
+        const due = await store.claimWebhooks({ urls: knownUrls, now: now(), limit: room, lease: lease() });
+        for (const delivery of due) start(delivery);
+      } catch (err) {
+        outboxFailed('claim', err);
+      }
+    })().finally(() => {
+      claiming = undefined;
+    });
+    return claiming;
+  }
+
+  const poll = setInterval(() => void claimDue(), pollMs);
+  poll.unref();
+
+  function wakeAt(dueAt: number): void {
+    // One ms late rather than early: a claim made before next_attempt_at finds nothing.
+    const timer = setTimeout(() => {
+      wakeTimers.delete(timer);
+      void claimDue();
+    }, Math.max(0, dueAt - now()) + 1);
+    wakeTimers.add(timer);
+  }
+
+  function start(delivery: WebhookDelivery): void {
     if (isClosed) return;
-    delivery.attempt++;
-    const timestamp = Math.floor(now() / 1000);
-    const url = urls.get(delivery.endpoint)!;
+    const running = attempt(delivery).finally(() => attempts.delete(running));
+    attempts.add(running);
+  }
+
+  async function attempt(delivery: WebhookDelivery): Promise<void> {
+    const endpoint = endpointByUrl.get(delivery.url);
+    if (endpoint === undefined) return; // claimed only for known URLs; an enqueue never names another
+    const event = delivery.event as DomainEventType;
+    const attempt = delivery.attempts + 1;
+    const url = parsedUrls.get(delivery.url)!;
     let failure: string;
     try {
       // Redirects are not followed: a 3xx is a refusal like any other non-retryable status.
@@ -222,8 +294,8 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
           'user-agent': 'parley-webhooks/1',
           'parley-event': delivery.event,
           'parley-delivery': delivery.id,
-          'parley-attempt': String(delivery.attempt),
-          [SIGNATURE_HEADER]: signWebhook(delivery.endpoint.secret, timestamp, delivery.body),
+          'parley-attempt': String(attempt),
+          [SIGNATURE_HEADER]: signWebhook(endpoint.secret, Math.floor(now() / 1000), delivery.body),
         },
         delivery.body,
         agents,
@@ -231,82 +303,103 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
         inFlight,
       );
       if (status >= 200 && status < 300) {
-        options.onOutcome?.(delivery.event, 'delivered');
-        logger.debug('webhook.delivered', { deliveryId: delivery.id, event: delivery.event, attempt: delivery.attempt });
-        settle(delivery);
+        await finish(delivery, event, 'delivered');
+        logger.debug('webhook.delivered', { deliveryId: delivery.id, event, attempt });
         return;
       }
       if (!isRetryableStatus(status)) {
-        options.onOutcome?.(delivery.event, 'failed');
-        logger.warn('webhook.refused', { deliveryId: delivery.id, event: delivery.event, status, host: url.host });
-        settle(delivery);
+        await finish(delivery, event, 'failed');
+        logger.warn('webhook.refused', { deliveryId: delivery.id, event, status, host: url.host });
         return;
       }
       failure = `HTTP ${status}`;
     } catch (err) {
       failure = String(describeError(err).errorMessage);
     }
+    // Cut off by close(): the lease is freed there and the attempt counts as not made.
     if (isClosed) return;
-    if (delivery.attempt >= maxAttempts) {
-      options.onOutcome?.(delivery.event, 'failed');
-      logger.error('webhook.gave_up', { deliveryId: delivery.id, event: delivery.event, attempts: delivery.attempt, failure });
-      settle(delivery);
+    if (attempt >= maxAttempts) {
+      await finish(delivery, event, 'failed');
+      logger.error('webhook.gave_up', { deliveryId: delivery.id, event, attempts: attempt, failure });
       return;
     }
     // Exponential backoff with jitter in the upper half, so many failed deliveries don't retry in lockstep.
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (delivery.attempt - 1));
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
     const delay = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-    options.onOutcome?.(delivery.event, 'retried');
-    logger.info('webhook.retry', { deliveryId: delivery.id, event: delivery.event, attempt: delivery.attempt, failure, delayMs: delay });
-    const retry = setTimeout(() => {
-      timers.delete(retry);
-      void attempt(delivery);
-    }, delay);
-    timers.add(retry);
+    const dueAt = now() + delay;
+    try {
+      // The lease goes with it: whichever node claims it when due makes the next attempt (usually this one).
+      if (!(await store.retryWebhookLater(delivery.id, owner, attempt, dueAt))) return leaseLost(delivery);
+    } catch (err) {
+      // The lease stays: it lapses and the delivery is claimed again then, by any node.
+      return outboxFailed('retry', err);
+    }
+    options.onOutcome?.(event, 'retried');
+    logger.info('webhook.retry', { deliveryId: delivery.id, event, attempt, failure, delayMs: delay });
+    wakeAt(dueAt);
+  }
+
+  async function finish(delivery: WebhookDelivery, event: DomainEventType, outcome: 'delivered' | 'failed'): Promise<void> {
+    try {
+      if (!(await store.finishWebhook(delivery.id, owner))) leaseLost(delivery);
+    } catch (err) {
+      // Left in the outbox: it is attempted again when the lease lapses, and the receiver deduplicates by id.
+      outboxFailed('finish', err);
+    }
+    options.onOutcome?.(event, outcome);
+  }
+
+  function leaseLost(delivery: WebhookDelivery): void {
+    // The attempt outlasted the lease and another node took the delivery over: it may arrive twice (same id).
+    logger.warn('webhook.lease_lost', { deliveryId: delivery.id, leaseMs });
   }
 
   return {
     emit(event) {
       if (isClosed) return;
-      // First attempts start on the next turn: the event came from a storage call whose caller (an ack, a reply)
-      // should go out before the POSTs are built.
-      startScheduled ??= setImmediate(startPending);
       const targets = options.endpoints.filter((e) => e.events === undefined || e.events.includes(event.type));
       if (targets.length === 0) return;
-      const payload: WebhookPayload = { id: '', event: event.type, createdAt: now(), data: webhookData(event) };
+      const createdAt = now();
+      const payload: WebhookPayload = { id: '', event: event.type, createdAt, data: webhookData(event) };
       for (const endpoint of targets) {
-        if (live.size >= maxPending) {
-          options.onOutcome?.(event.type, 'dropped');
-          logger.error('webhook.dropped', { event: event.type, pending: live.size });
-          continue;
-        }
         // One id per endpoint delivery, stable across its retries, so receivers can deduplicate.
         const id = `wh_${randomUUID()}`;
-        const delivery: Delivery = { endpoint, event: event.type, id, body: JSON.stringify({ ...payload, id }), attempt: 0 };
-        live.add(delivery);
-        starting.push(delivery);
+        emitted.push({ id, url: endpoint.url, event: event.type, body: JSON.stringify({ ...payload, id }), createdAt });
       }
+      // Stored on the next turn: the event came from a storage call whose caller (an ack, a reply) should go out
+      // first, and one turn's events share one write.
+      scheduleStore();
     },
-    pending: () => live.size,
-    async close(timeoutMs = 0) {
-      if (live.size > 0 && timeoutMs > 0) {
+    async pending() {
+      return (await store.countWebhooks()) + emitted.length;
+    },
+    async close(graceMs = 0) {
+      if (isClosed) return;
+      clearInterval(poll);
+      while (storing !== undefined) await storing;
+      if (attempts.size > 0 && graceMs > 0) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
-          new Promise<void>((resolve) => idleWaiters.push(resolve)),
-          new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+          Promise.allSettled([...attempts]),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
         ]);
         clearTimeout(timer);
       }
       isClosed = true;
-      if (startScheduled !== undefined) clearImmediate(startScheduled);
-      starting = [];
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      await claiming;
+      for (const timer of wakeTimers) clearTimeout(timer);
+      wakeTimers.clear();
       for (const req of inFlight) req.destroy();
+      await Promise.allSettled([...attempts]);
       agents.http.destroy();
       agents.https.destroy();
-      if (live.size > 0) logger.warn('webhook.undelivered_at_shutdown', { count: live.size, deliveryIds: [...live].map((d) => d.id).slice(0, 100) });
-      live.clear();
+      try {
+        const released = await store.releaseWebhookLeases(owner);
+        if (released > 0) logger.info('webhook.left_in_outbox', { count: released });
+      } catch (err) {
+        // They stay leased until the lease lapses, then any node (or this one after a restart) takes them.
+        outboxFailed('release', err);
+      }
     },
   };
 }

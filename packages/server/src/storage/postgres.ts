@@ -18,6 +18,7 @@ import {
   type VisitorProfile,
 } from '@parley/protocol';
 import { eventClientId, withEventCode } from './event-codes.js';
+import { createPostgresWebhookOutbox, POSTGRES_WEBHOOK_OUTBOX_MIGRATION } from './webhook-outbox-postgres.js';
 import { createJsonLogger, describeError } from '../logger.js';
 import { isRatingScale, toRatingScale } from '../rating-scale.js';
 import type {
@@ -274,6 +275,8 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE sites ADD COLUMN rating_scale TEXT;
   ALTER TABLE ratings ADD COLUMN scale TEXT NOT NULL DEFAULT 'csat';
   `,
+  // 9: the webhook outbox (webhook-outbox-postgres.ts).
+  POSTGRES_WEBHOOK_OUTBOX_MIGRATION,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
@@ -838,6 +841,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   }
 
   const storage: Storage = {
+    ...createPostgresWebhookOutbox(query),
     async getSiteByKey(key) {
       const { rows } = await query<SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE key = $1`, [key]);
       return rows[0] === undefined ? undefined : toSite(rows[0]);

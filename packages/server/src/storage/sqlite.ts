@@ -23,6 +23,7 @@ import {
 import { eventClientId, withEventCode } from './event-codes.js';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import { createWalSync, type WalSync } from './wal-sync.js';
+import { createSqliteWebhookOutbox, SQLITE_WEBHOOK_OUTBOX_MIGRATION } from './webhook-outbox-sqlite.js';
 import { isRatingScale, toRatingScale } from '../rating-scale.js';
 import type {
   Agent,
@@ -202,6 +203,8 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE sites ADD COLUMN rating_scale TEXT;
   ALTER TABLE ratings ADD COLUMN scale TEXT NOT NULL DEFAULT 'csat';
   `,
+  // 9: the webhook outbox (webhook-outbox-sqlite.ts).
+  SQLITE_WEBHOOK_OUTBOX_MIGRATION,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -766,6 +769,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   }
 
   const storage: Storage = {
+    ...createSqliteWebhookOutbox(db, run),
     getSiteByKey: (key) => run(() => {
       const row = q.siteByKey.get(key);
       return row === undefined ? undefined : toSite(row);

@@ -8,6 +8,7 @@ import { runNoteContract } from './note-contract.js';
 import { runPrivacyContract } from './privacy-contract.js';
 import { runRoutingContract } from './routing-contract.js';
 import { runSiteSettingsContract } from './site-settings-contract.js';
+import { runWebhookOutboxContract } from './webhook-outbox-contract.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -28,6 +29,7 @@ export function runStorageContract(name: string, makeStorage: () => Storage | Pr
   runRoutingContract(name, makeStorage);
   runNoteContract(name, makeStorage);
   runSiteSettingsContract(name, makeStorage);
+  runWebhookOutboxContract(name, makeStorage);
   describe(`Storage contract: ${name}`, () => {
     let storage: Storage;
     let siteId: string;

@@ -17,6 +17,7 @@ import type {
 } from '@parley/protocol';
 import type { FaqStore } from './faq-store.js';
 import type { NoteStore } from './note-store.js';
+import type { WebhookOutboxStore } from './webhook-outbox-store.js';
 import type { PrivacyStore } from './privacy-store.js';
 import type { RoutingStore } from './routing-store.js';
 
@@ -223,7 +224,7 @@ export interface Transition {
  * database reject with `ParleyError('STORAGE_UNAVAILABLE', …, { retryable: true })`; domain refusals reject with
  * the domain code (`CONVERSATION_NOT_FOUND`, `CONVERSATION_CLOSED`).
  */
-export interface Storage extends RoutingStore, PrivacyStore, FaqStore, NoteStore {
+export interface Storage extends RoutingStore, PrivacyStore, FaqStore, NoteStore, WebhookOutboxStore {
   getSiteByKey(key: string): Promise<Site | undefined>;
   getSite(id: string): Promise<Site | undefined>;
   /** The site used when a visitor sends no `siteKey` (key `demo` until multi-site lands). */

@@ -1,0 +1,92 @@
+// SQLite adapter of WebhookOutboxStore. One writer per database file, so a claim is a plain UPDATE … RETURNING;
+// leases still matter across a restart (a lease held by the dead process lapses and the new one claims it).
+
+import type Database from 'better-sqlite3';
+import type { WebhookDelivery, WebhookOutboxStore } from './webhook-outbox-store.js';
+
+/** Appended to sqlite.ts's MIGRATIONS. */
+export const SQLITE_WEBHOOK_OUTBOX_MIGRATION = `
+  CREATE TABLE webhook_outbox (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    event TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_until INTEGER
+  );
+  CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at);
+  CREATE INDEX webhook_outbox_owner ON webhook_outbox (lease_owner);
+`;
+
+interface OutboxRow {
+  id: string;
+  url: string;
+  event: string;
+  body: string;
+  created_at: number;
+  attempts: number;
+}
+
+const toDelivery = (row: OutboxRow): WebhookDelivery => ({
+  id: row.id,
+  url: row.url,
+  event: row.event,
+  body: row.body,
+  createdAt: row.created_at,
+  attempts: row.attempts,
+});
+
+/** `run` is sqlite.ts's wrapper: a closed database or a driver error becomes STORAGE_UNAVAILABLE. */
+export function createSqliteWebhookOutbox(db: Database.Database, run: <T>(body: () => T) => Promise<T>): WebhookOutboxStore {
+  const q = {
+    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM webhook_outbox'),
+    insert: db.prepare(
+      `INSERT INTO webhook_outbox (id, url, event, body, created_at, attempts, next_attempt_at, lease_owner, lease_until)
+       VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    ),
+    finish: db.prepare('DELETE FROM webhook_outbox WHERE id = ? AND lease_owner = ?'),
+    retry: db.prepare(
+      'UPDATE webhook_outbox SET attempts = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?',
+    ),
+    release: db.prepare('UPDATE webhook_outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?'),
+    // The URLs come from config, not from users; a JSON array keeps the list one bound parameter.
+    claim: db.prepare<[string, number, string, number, number, number], OutboxRow & { next_attempt_at: number }>(
+      `UPDATE webhook_outbox SET lease_owner = ?, lease_until = ?
+       WHERE id IN (
+         SELECT id FROM webhook_outbox
+         WHERE url IN (SELECT value FROM json_each(?)) AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+         ORDER BY next_attempt_at, id LIMIT ?)
+       RETURNING id, url, event, body, created_at, attempts, next_attempt_at`,
+    ),
+  };
+  return {
+    enqueueWebhooks: (deliveries, lease, maxPending) =>
+      run(() =>
+        db.transaction(() => {
+          let room = maxPending - q.count.get()!.n;
+          let stored = 0;
+          for (const d of deliveries) {
+            if (room <= 0) break;
+            const { changes } = q.insert.run(d.id, d.url, d.event, d.body, d.createdAt, d.createdAt, lease.owner, lease.until);
+            stored += changes;
+            room -= changes;
+          }
+          return stored;
+        })(),
+      ),
+    claimWebhooks: ({ urls, now, limit, lease }) =>
+      run(() => {
+        if (urls.length === 0 || limit <= 0) return [];
+        const rows = q.claim.all(lease.owner, lease.until, JSON.stringify(urls), now, now, Math.floor(limit));
+        // RETURNING gives rows in no promised order.
+        return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : 1)).map(toDelivery);
+      }),
+    finishWebhook: (id, owner) => run(() => q.finish.run(id, owner).changes === 1),
+    retryWebhookLater: (id, owner, attempts, nextAttemptAt) => run(() => q.retry.run(attempts, nextAttemptAt, id, owner).changes === 1),
+    releaseWebhookLeases: (owner) => run(() => q.release.run(owner).changes),
+    countWebhooks: () => run(() => q.count.get()!.n),
+  };
+}
