@@ -284,7 +284,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   if (options.retentionDays !== undefined && !(options.retentionDays > 0 && options.retentionDays <= 36_500)) {
     throw new ParleyError('CONFIG_INVALID', 'retentionDays must be a number of days in (0, 36500]');
   }
-  const publicSite = createPublicSiteHandler({ storage, logger });
+  const publicSite = createPublicSiteHandler({ storage, logger, now, canEmailTranscript: services.mail !== undefined });
   const serveConsole = options.consoleDir === undefined ? undefined : createStaticHandler({ dir: options.consoleDir, prefix: '/console/' });
   const assetHandlers = Object.entries(options.assetDirs ?? {}).map(([prefix, dir]) => {
     const slashed = prefix.endsWith('/') ? prefix : `${prefix}/`;

@@ -1,9 +1,9 @@
-// Validation of a site's public settings as an admin sends them: business hours, the widget theme and the rating
-// scale. Pure; bad input throws ParleyError PROTOCOL_BAD_FRAME with a message that names the field.
+// Validation of a site's public settings as an admin sends them: business hours, the widget theme, the rating
+// scale and the pre-chat form. Pure; bad input throws ParleyError PROTOCOL_BAD_FRAME with a message that names the field.
 
 import { ParleyError, type RatingScale } from '@parley/protocol';
 import { isRatingScale } from './rating-scale.js';
-import type { BusinessHours, SiteTheme } from './storage/storage.js';
+import type { BusinessHours, PreChatField, SiteTheme } from './storage/storage.js';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
@@ -77,4 +77,22 @@ export function parseTheme(value: unknown): SiteTheme {
 export function parseRatingScale(value: unknown): RatingScale {
   if (!isRatingScale(value)) throw bad('ratingScale must be "csat" (1–5), "ces" (1–7) or "nps" (0–10)');
   return value;
+}
+
+const PRE_CHAT_FIELDS: readonly PreChatField[] = ['name', 'email'];
+
+/** `["name", "email"]` (any subset, each once): what the widget asks before the hand-off. */
+export function parsePreChat(value: unknown): PreChatField[] {
+  if (!Array.isArray(value) || value.length > PRE_CHAT_FIELDS.length || new Set(value).size !== value.length) {
+    throw bad('preChat must be a list of "name" and "email", each at most once');
+  }
+  for (const f of value) if (!(PRE_CHAT_FIELDS as unknown[]).includes(f)) throw bad('preChat may hold only "name" and "email"');
+  return value as PreChatField[];
+}
+
+/** A stored pre-chat list, or undefined for none or for anything unreadable (rows are a boundary too). */
+export function toPreChat(value: unknown): PreChatField[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  const fields = value.filter((f): f is PreChatField => (PRE_CHAT_FIELDS as unknown[]).includes(f));
+  return fields.length === 0 ? undefined : [...new Set(fields)];
 }

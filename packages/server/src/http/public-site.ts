@@ -1,5 +1,6 @@
-// What any page may read about a site, without credentials: `GET /api/sites/:key/public` (theme, greeting,
-// business hours; never secrets or origins) and the site's saved FAQ compiled for the widget at `/faq/:key.json`.
+// What any page may read about a site, without credentials: `GET /api/sites/:key/public` (the widget's site config:
+// theme, greeting, business hours and whether it is open now, rating scale, pre-chat form, whether transcripts can be
+// e-mailed; never secrets or origins) and the site's saved FAQ compiled for the widget at `/faq/:key.json`.
 // Both are public and cacheable, so they answer with `Access-Control-Allow-Origin: *` like the asset folders.
 // Every answer costs storage reads, so each client address has a token bucket (RATE_LIMITED, 429).
 
@@ -8,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ParleyError } from '@parley/protocol';
 import { describeError, type Logger } from '../logger.js';
 import { TokenBucket, type BucketRate } from '../rate-limit.js';
+import { isOpenAt } from '../business-hours.js';
 import { createCompiledFaqCache } from '../site-faq.js';
 import type { Storage } from '../storage/storage.js';
 import { sendError } from './json.js';
@@ -19,6 +21,25 @@ const FAQ_PATH = /^\/faq\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\.json$/;
 export const PUBLIC_RATE: BucketRate = { perSecond: 5, burst: 60 };
 /** Buckets kept at most; the oldest address is forgotten first. */
 const MAX_BUCKETS = 10_000;
+/**
+ * The widget reads the config on every first open: it stays small. The settings' own bounds (a 500-character
+ * greeting, 7 days of hours) keep it under 4 KB; this is the backstop.
+ */
+export const MAX_PUBLIC_CONFIG_BYTES = 8 * 1024;
+
+/** The site config the widget reads (`GET /api/sites/:key/public`). */
+export interface PublicSiteConfig {
+  key: string;
+  theme?: { color?: string; position?: 'left' | 'right'; greeting?: string };
+  businessHours?: { timezone: string; days: Array<{ day: number; open: string; close: string }> };
+  /** Within the business hours now (true without hours). */
+  isOpen: boolean;
+  ratingScale: 'csat' | 'ces' | 'nps';
+  preChat: Array<'name' | 'email'>;
+  /** Whether this server can e-mail a transcript (`transcript.email`). */
+  transcriptEmail: boolean;
+  faqUrl?: string;
+}
 
 const PUBLIC_HEADERS = {
   'access-control-allow-origin': '*',
@@ -55,7 +76,14 @@ function methodAllowed(req: IncomingMessage, res: ServerResponse): boolean {
   return false;
 }
 
-export function createPublicSiteHandler(options: { storage: Storage; logger: Logger; now?: () => number; rate?: BucketRate }): PublicSiteHandler {
+export function createPublicSiteHandler(options: {
+  storage: Storage;
+  logger: Logger;
+  now?: () => number;
+  rate?: BucketRate;
+  /** Whether transcript e-mails are set up (SMTP). */
+  canEmailTranscript?: boolean;
+}): PublicSiteHandler {
   const { storage, logger } = options;
   const now = options.now ?? Date.now;
   const compiled = createCompiledFaqCache();
@@ -87,11 +115,19 @@ export function createPublicSiteHandler(options: { storage: Storage; logger: Log
           return;
         }
         const faq = await storage.getSiteFaq(site.id);
-        const body: Record<string, unknown> = { key: site.key };
-        if (site.theme !== undefined) body.theme = site.theme;
-        if (site.businessHours !== undefined) body.businessHours = site.businessHours;
-        if (faq !== undefined) body.faqUrl = `/faq/${site.key}.json`;
-        sendPublic(req, res, JSON.stringify(body));
+        const body: PublicSiteConfig = {
+          key: site.key,
+          ...(site.theme === undefined ? {} : { theme: site.theme }),
+          ...(site.businessHours === undefined ? {} : { businessHours: site.businessHours }),
+          isOpen: site.businessHours === undefined || isOpenAt(site.businessHours, now()),
+          ratingScale: site.ratingScale ?? 'csat',
+          preChat: site.preChat ?? [],
+          transcriptEmail: options.canEmailTranscript === true,
+          ...(faq === undefined ? {} : { faqUrl: `/faq/${site.key}.json` }),
+        };
+        const text = JSON.stringify(body);
+        if (Buffer.byteLength(text) > MAX_PUBLIC_CONFIG_BYTES) throw new Error(`public config of ${site.key} is over ${MAX_PUBLIC_CONFIG_BYTES} bytes`);
+        sendPublic(req, res, text);
       } catch (err) {
         logger.error('public_site.failed', describeError(err));
         sendError(res, err instanceof ParleyError && err.code === 'STORAGE_UNAVAILABLE' ? err : new ParleyError('SERVER_INTERNAL', 'internal error'), PUBLIC_HEADERS);

@@ -12,7 +12,7 @@ import { createJsonLogger } from '../logger.js';
 import { createServer, type CreateServerOptions, type ParleyServer } from '../server.js';
 import { createSqliteStorage } from '../storage/sqlite.js';
 import type { Storage } from '../storage/storage.js';
-import { createPublicSiteHandler } from './public-site.js';
+import { createPublicSiteHandler, MAX_PUBLIC_CONFIG_BYTES } from './public-site.js';
 import { DATABASE_URL, dropTestSchemas, postgresTestStorage } from '../test-postgres.js';
 
 const silent = createJsonLogger({ level: 'silent' });
@@ -82,6 +82,7 @@ describe.each(backends)('site settings and FAQ on %s', (backend, makeStorage) =>
         businessHours: { timezone: 'Europe/Lisbon', days: [hours.days[1], hours.days[0]] },
         theme: { color: '#00aa77', position: 'left', greeting: 'Hi there!' },
         ratingScale: 'csat',
+        preChat: [],
       },
     });
 
@@ -89,7 +90,15 @@ describe.each(backends)('site settings and FAQ on %s', (backend, makeStorage) =>
     expect(pub.status).toBe(200);
     expect(pub.headers.get('access-control-allow-origin')).toBe('*');
     const text = await pub.text();
-    expect(JSON.parse(text)).toEqual({ key: 'north', theme: { color: '#00aa77', position: 'left', greeting: 'Hi there!' }, businessHours: { timezone: 'Europe/Lisbon', days: [hours.days[1], hours.days[0]] } });
+    expect(JSON.parse(text)).toEqual({
+      key: 'north',
+      theme: { color: '#00aa77', position: 'left', greeting: 'Hi there!' },
+      businessHours: { timezone: 'Europe/Lisbon', days: [hours.days[1], hours.days[0]] },
+      isOpen: expect.any(Boolean),
+      ratingScale: 'csat',
+      preChat: [],
+      transcriptEmail: false,
+    });
     expect(text).not.toMatch(/kkkk|identity|origin/i);
     const etag = pub.headers.get('etag')!;
     expect((await fetch(`${url}/api/sites/north/public`, { headers: { 'if-none-match': etag } })).status).toBe(304);
@@ -100,7 +109,35 @@ describe.each(backends)('site settings and FAQ on %s', (backend, makeStorage) =>
     const after = ((await cleared.json()) as { site: Record<string, unknown> }).site;
     expect(after.businessHours).toBeUndefined();
     expect(after.theme).toBeUndefined();
-    expect(await (await fetch(`${url}/api/sites/north/public`)).json()).toEqual({ key: 'north' });
+    expect(await (await fetch(`${url}/api/sites/north/public`)).json()).toEqual({ key: 'north', isOpen: true, ratingScale: 'csat', preChat: [], transcriptEmail: false });
+  });
+
+  it.skipIf(skip)('gives the widget its site config: scale, pre-chat form, e-mail offer, open now by the hours; small and cacheable', async () => {
+    // Monday 2026-11-23 10:00 in Lisbon (UTC in November).
+    let at = Date.UTC(2026, 10, 23, 10, 0);
+    const { url, admin } = await start(makeStorage, { now: () => at, mail: { smtpUrl: 'smtp://127.0.0.1:9', from: 'help@shop.example' } });
+    const created = await call(url, 'POST', '/api/admin/sites', admin, {
+      key: 'widget-shop',
+      ratingScale: 'nps',
+      preChat: ['email', 'name'],
+      businessHours: { timezone: 'Europe/Lisbon', days: [{ day: 1, open: '09:00', close: '17:00' }] },
+      theme: { greeting: 'é'.repeat(500), color: '#123456', position: 'left' },
+    });
+    expect(created.status).toBe(201);
+    expect(((await created.json()) as { site: { preChat: string[] } }).site.preChat).toEqual(['email', 'name']);
+    const read = () => fetch(`${url}/api/sites/widget-shop/public`);
+    const open = await read();
+    const text = await open.text();
+    expect(JSON.parse(text)).toMatchObject({ key: 'widget-shop', isOpen: true, ratingScale: 'nps', preChat: ['email', 'name'], transcriptEmail: true });
+    // The largest greeting there can be, in two-byte characters, with hours: still far under the bound.
+    expect(Buffer.byteLength(text)).toBeLessThan(MAX_PUBLIC_CONFIG_BYTES / 2);
+    const etag = open.headers.get('etag')!;
+    expect((await fetch(`${url}/api/sites/widget-shop/public`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    // Sunday: closed now, and the answer changes (so does its ETag).
+    at = Date.UTC(2026, 10, 22, 10, 0);
+    const closed = await read();
+    expect(await closed.json()).toMatchObject({ isOpen: false });
+    expect(closed.headers.get('etag')).not.toBe(etag);
   });
 
   it.skipIf(skip)('refuses bad hours and themes with 400 PROTOCOL_BAD_FRAME naming the field, changing nothing', async () => {
@@ -108,6 +145,10 @@ describe.each(backends)('site settings and FAQ on %s', (backend, makeStorage) =>
     const demo = ((await (await call(url, 'GET', '/api/admin/sites', admin)).json()) as { sites: Array<{ id: string; key: string }> }).sites.find((s) => s.key === 'demo')!;
     const cases: Array<[unknown, RegExp]> = [
       [{ businessHours: { timezone: 'Mars/Olympus', days: [] } }, /timezone/],
+      [{ ratingScale: 'stars' }, /ratingScale/],
+      [{ preChat: ['phone'] }, /preChat/],
+      [{ preChat: ['name', 'name'] }, /preChat/],
+      [{ preChat: 'name' }, /preChat/],
       [{ businessHours: { timezone: 'UTC', days: [{ day: 7, open: '09:00', close: '10:00' }] } }, /day/],
       [{ businessHours: { timezone: 'UTC', days: [{ day: 1, open: '9am', close: '10:00' }] } }, /times like/],
       [{ businessHours: { timezone: 'UTC', days: [{ day: 1, open: '18:00', close: '09:00' }] } }, /before close/],
@@ -125,7 +166,7 @@ describe.each(backends)('site settings and FAQ on %s', (backend, makeStorage) =>
       expect(error.code).toBe('PROTOCOL_BAD_FRAME');
       expect(error.message).toMatch(message);
     }
-    expect(await (await fetch(`${url}/api/sites/demo/public`)).json()).toEqual({ key: 'demo' });
+    expect(await (await fetch(`${url}/api/sites/demo/public`)).json()).toEqual({ key: 'demo', isOpen: true, ratingScale: 'csat', preChat: [], transcriptEmail: false });
   });
 
   it.skipIf(skip)('saves a valid FAQ, refuses an invalid one with every problem and its line, and serves it compiled for the widget', async () => {
@@ -164,7 +205,7 @@ describe.each(backends)('site settings and FAQ on %s', (backend, makeStorage) =>
     const decision = decide(index, 'when will my package arrive', []);
     expect(decision).toMatchObject({ kind: 'answer', entryId: 'delivery-time' });
     expect((await fetch(`${url}/faq/demo.json`, { headers: { 'if-none-match': served.headers.get('etag')! } })).status).toBe(304);
-    expect(await (await fetch(`${url}/api/sites/demo/public`)).json()).toEqual({ key: 'demo', faqUrl: '/faq/demo.json' });
+    expect(await (await fetch(`${url}/api/sites/demo/public`)).json()).toEqual({ key: 'demo', isOpen: true, ratingScale: 'csat', preChat: [], transcriptEmail: false, faqUrl: '/faq/demo.json' });
   });
 });
 

@@ -21,6 +21,7 @@ import { eventClientId, withEventCode } from './event-codes.js';
 import { createPostgresWebhookOutbox, POSTGRES_WEBHOOK_OUTBOX_MIGRATION } from './webhook-outbox-postgres.js';
 import { createJsonLogger, describeError } from '../logger.js';
 import { isRatingScale, toRatingScale } from '../rating-scale.js';
+import { toPreChat } from '../site-settings.js';
 import type {
   Agent,
   AgentRole,
@@ -277,6 +278,10 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 9: the webhook outbox (webhook-outbox-postgres.ts).
   POSTGRES_WEBHOOK_OUTBOX_MIGRATION,
+  // 10: the widget's pre-chat form per site (JSON list of fields).
+  `
+  ALTER TABLE sites ADD COLUMN pre_chat JSONB;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
@@ -466,7 +471,7 @@ function toMessage(row: MessageRow): Message {
   return withEventCode(message);
 }
 
-const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, rating_scale';
+const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, rating_scale, pre_chat';
 
 interface SiteRow {
   id: string;
@@ -477,6 +482,7 @@ interface SiteRow {
   business_hours: unknown;
   theme: unknown;
   rating_scale: string | null;
+  pre_chat: unknown;
 }
 
 
@@ -493,6 +499,8 @@ function toSite(row: SiteRow): Site {
   const theme = jsonObject<SiteTheme | null>(row.theme, null);
   if (theme !== null) site.theme = theme;
   if (isRatingScale(row.rating_scale)) site.ratingScale = row.rating_scale;
+  const preChat = toPreChat(row.pre_chat);
+  if (preChat !== undefined) site.preChat = preChat;
   return site;
 }
 
@@ -856,9 +864,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       if (input.businessHours !== undefined) site.businessHours = input.businessHours;
       if (input.theme !== undefined) site.theme = input.theme;
       if (input.ratingScale !== undefined) site.ratingScale = input.ratingScale;
+      if (input.preChat?.length) site.preChat = [...input.preChat];
       const { rowCount } = await query(
-        `INSERT INTO sites (id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, created_at, rating_scale)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9) ON CONFLICT (key) DO NOTHING`,
+        `INSERT INTO sites (id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, created_at, rating_scale, pre_chat)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10::jsonb) ON CONFLICT (key) DO NOTHING`,
         [
           site.id,
           site.key,
@@ -869,6 +878,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           site.theme === undefined ? null : JSON.stringify(site.theme),
           now(),
           site.ratingScale ?? null,
+          site.preChat === undefined ? null : JSON.stringify(site.preChat),
         ],
       );
       if (rowCount !== 1) throw new ParleyError('STORAGE_CONFLICT', `the site key "${input.key}" is taken`);
@@ -882,7 +892,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
                           requires_identity = COALESCE($4, requires_identity),
                           business_hours = CASE WHEN $7 THEN $6::jsonb ELSE business_hours END,
                           theme = CASE WHEN $9 THEN $8::jsonb ELSE theme END,
-                          rating_scale = CASE WHEN $11 THEN $10 ELSE rating_scale END
+                          rating_scale = CASE WHEN $11 THEN $10 ELSE rating_scale END,
+                          pre_chat = CASE WHEN $13 THEN $12::jsonb ELSE pre_chat END
          WHERE id = $1 RETURNING ${SITE_COLUMNS}`,
         [
           id,
@@ -896,6 +907,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           patch.theme !== undefined,
           patch.ratingScale ?? null,
           patch.ratingScale !== undefined,
+          patch.preChat?.length ? JSON.stringify(patch.preChat) : null,
+          patch.preChat !== undefined,
         ],
       );
       return rows[0] === undefined ? undefined : toSite(rows[0]);

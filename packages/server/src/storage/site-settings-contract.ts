@@ -43,6 +43,12 @@ export function runSiteSettingsContract(name: string, makeStorage: () => Storage
       expect((await storage.updateSite(site.id, { requiresIdentity: false }))!.ratingScale).toBe('nps');
       expect((await storage.updateSite(site.id, { ratingScale: 'ces' }))!.ratingScale).toBe('ces');
       expect((await storage.updateSite(site.id, { ratingScale: null }))!.ratingScale).toBeUndefined();
+      expect((await storage.updateSite(site.id, { preChat: ['email'] }))!.preChat).toEqual(['email']);
+      expect((await storage.updateSite(site.id, { ratingScale: 'nps' }))!.preChat).toEqual(['email']);
+      expect((await storage.updateSite(site.id, { preChat: null }))!.preChat).toBeUndefined();
+      const withForm = await storage.createSite({ key: 'form-shop', allowedOrigins: ['*'], preChat: ['name', 'email'] });
+      expect(await storage.getSiteByKey('form-shop')).toEqual(withForm);
+      expect(withForm.preChat).toEqual(['name', 'email']);
 
       const visitor = await storage.createVisitor(site.id);
       const start = async (clientId: string) => (await storage.startConversation({ siteId: site.id, visitorId: visitor.id, clientId })).conversation.id;
@@ -62,6 +68,7 @@ export function runSiteSettingsContract(name: string, makeStorage: () => Storage
       expect(site.businessHours).toBeUndefined();
       expect(site.theme).toBeUndefined();
       expect(site.ratingScale).toBeUndefined();
+      expect(site.preChat).toBeUndefined();
     });
 
     it('keeps one FAQ source per site, replaced on put', async () => {

@@ -25,6 +25,7 @@ import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.j
 import { createWalSync, type WalSync } from './wal-sync.js';
 import { createSqliteWebhookOutbox, SQLITE_WEBHOOK_OUTBOX_MIGRATION } from './webhook-outbox-sqlite.js';
 import { isRatingScale, toRatingScale } from '../rating-scale.js';
+import { toPreChat } from '../site-settings.js';
 import type {
   Agent,
   AgentRole,
@@ -205,6 +206,10 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 9: the webhook outbox (webhook-outbox-sqlite.ts).
   SQLITE_WEBHOOK_OUTBOX_MIGRATION,
+  // 10: the widget's pre-chat form per site (JSON list of fields).
+  `
+  ALTER TABLE sites ADD COLUMN pre_chat TEXT;
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -272,7 +277,7 @@ function likePattern(term: string): string {
   return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, rating_scale';
+const SITE_COLUMNS = 'id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, rating_scale, pre_chat';
 
 interface SiteRow {
   id: string;
@@ -283,6 +288,7 @@ interface SiteRow {
   business_hours: string | null;
   theme: string | null;
   rating_scale: string | null;
+  pre_chat: string | null;
 }
 
 interface VisitorRow {
@@ -435,9 +441,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     siteById: db.prepare<[string], SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE id = ?`),
     allSites: db.prepare<[], SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites ORDER BY created_at ASC, rowid ASC`),
     insertSite: db.prepare(
-      'INSERT INTO sites (id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, rating_scale, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO sites (id, key, allowed_origins, identity_secret, requires_identity, business_hours, theme, rating_scale, pre_chat, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    updateSite: db.prepare('UPDATE sites SET allowed_origins = ?, identity_secret = ?, requires_identity = ?, business_hours = ?, theme = ?, rating_scale = ? WHERE id = ?'),
+    updateSite: db.prepare('UPDATE sites SET allowed_origins = ?, identity_secret = ?, requires_identity = ?, business_hours = ?, theme = ?, rating_scale = ?, pre_chat = ? WHERE id = ?'),
     siteFaq: db.prepare<[string], { site_id: string; source: string; updated_at: number }>('SELECT site_id, source, updated_at FROM site_faqs WHERE site_id = ?'),
     putSiteFaq: db.prepare(
       'INSERT INTO site_faqs (site_id, source, updated_at) VALUES (?, ?, ?) ON CONFLICT (site_id) DO UPDATE SET source = excluded.source, updated_at = excluded.updated_at',
@@ -643,6 +649,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     const theme = parseJson<SiteTheme | null>(row.theme, null);
     if (theme !== null) site.theme = theme;
     if (isRatingScale(row.rating_scale)) site.ratingScale = row.rating_scale;
+    const preChat = toPreChat(parseJson<unknown>(row.pre_chat, null));
+    if (preChat !== undefined) site.preChat = preChat;
     return site;
   };
 
@@ -790,6 +798,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       if (input.businessHours !== undefined) site.businessHours = input.businessHours;
       if (input.theme !== undefined) site.theme = input.theme;
       if (input.ratingScale !== undefined) site.ratingScale = input.ratingScale;
+      if (input.preChat?.length) site.preChat = [...input.preChat];
       if (q.siteByKey.get(input.key) !== undefined) throw new ParleyError('STORAGE_CONFLICT', `the site key "${input.key}" is taken`);
       q.insertSite.run(
         site.id,
@@ -800,6 +809,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         site.businessHours === undefined ? null : JSON.stringify(site.businessHours),
         site.theme === undefined ? null : JSON.stringify(site.theme),
         site.ratingScale ?? null,
+        site.preChat === undefined ? null : JSON.stringify(site.preChat),
         now(),
       );
       return site;
@@ -815,6 +825,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         const hours = patch.businessHours === undefined ? (site.businessHours ?? null) : patch.businessHours;
         const theme = patch.theme === undefined ? (site.theme ?? null) : patch.theme;
         const scale = patch.ratingScale === undefined ? (site.ratingScale ?? null) : patch.ratingScale;
+        const preChat = patch.preChat === undefined ? (site.preChat ?? null) : patch.preChat?.length ? patch.preChat : null;
         q.updateSite.run(
           JSON.stringify(allowedOrigins),
           secret,
@@ -822,6 +833,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
           hours === null ? null : JSON.stringify(hours),
           theme === null ? null : JSON.stringify(theme),
           scale,
+          preChat === null ? null : JSON.stringify(preChat),
           id,
         );
         return toSite(q.siteById.get(id)!);

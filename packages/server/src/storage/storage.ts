@@ -40,7 +40,12 @@ export interface Site {
   theme?: SiteTheme;
   /** How the widget asks for a rating after a chat; absent: `csat`. Public. */
   ratingScale?: RatingScale;
+  /** What the widget asks before the hand-off; absent: nothing. Public. */
+  preChat?: PreChatField[];
 }
+
+/** A field of the widget's pre-chat form. */
+export type PreChatField = 'name' | 'email';
 
 /** Weekly opening hours in one IANA time zone. */
 export interface BusinessHours {
@@ -68,6 +73,7 @@ export interface NewSite {
   businessHours?: BusinessHours;
   theme?: SiteTheme;
   ratingScale?: RatingScale;
+  preChat?: PreChatField[];
 }
 
 /** Fields `updateSite` may change; `identitySecret: null` removes the secret. */
@@ -81,6 +87,8 @@ export interface SitePatch {
   theme?: SiteTheme | null;
   /** `null` goes back to the default (`csat`). */
   ratingScale?: RatingScale | null;
+  /** `null` (or `[]`) removes the form. */
+  preChat?: PreChatField[] | null;
 }
 
 export interface Visitor {
