@@ -454,7 +454,7 @@ async function openRelaySession(label, driver, servers) {
   let isDone = false;
   let nextTag = 0;
   /** Runs one rung at `offered` msg/s; returns its result, or undefined once this system's ladder has stopped. */
-  async function runRung(offered) {
+  async function runRung(offered, laterRates = []) {
     if (isDone) return undefined;
     const tag = nextTag++;
     const visitorRate = offered / 2;
@@ -561,7 +561,8 @@ async function openRelaySession(label, driver, servers) {
       isDone = true;
     }
     failedInRow = result.isSustained ? 0 : failedInRow + 1;
-    if (failedInRow >= MAX_FAILED_RUNGS) isDone = true;
+    // Higher rates would fail too; a lower or equal one still to come (another round, --ladder 2000,2000,…) is run.
+    if (failedInRow >= MAX_FAILED_RUNGS && !laterRates.some((rate) => rate <= offered)) isDone = true;
     await sleep(300);
     return result;
   }
@@ -589,8 +590,8 @@ async function openRelaySession(label, driver, servers) {
  * burst of noise from other processes on this shared machine hits all of them rather than one.
  */
 async function runLadders(sessions) {
-  for (const offered of OPTIONS.ladder) {
-    for (const session of sessions) if (!session.isDone) await session.runRung(offered);
+  for (const [i, offered] of OPTIONS.ladder.entries()) {
+    for (const session of sessions) if (!session.isDone) await session.runRung(offered, OPTIONS.ladder.slice(i + 1));
     if (sessions.every((s) => s.isDone)) break;
   }
   const relays = [];
