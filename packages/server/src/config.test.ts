@@ -76,6 +76,12 @@ describe('loadConfig', () => {
     expect(config.rateExemptAddresses).toEqual(['127.0.0.1', '::1']);
   });
 
+  it('reads --trust-proxy as a hop count or a list of proxies, and leaves it off by default', () => {
+    expect(loadConfig([], {}).trustProxy).toBeUndefined();
+    expect(loadConfig(['--trust-proxy', '1'], {}).trustProxy).toBe(1);
+    expect(loadConfig([], { PARLEY_TRUST_PROXY: '10.0.0.0/8,::1' }).trustProxy).toEqual(['10.0.0.0/8', '::1']);
+  });
+
   it('parses create-agent with a console login and --admin, and --console-dir for serve', () => {
     const viaFlag = loadConfig(['create-agent', '--name', 'Ann', '--email', 'a@x.io', '--password', 'pw123456', '--admin'], {});
     expect(viaFlag).toMatchObject({ agentEmail: 'a@x.io', agentPassword: 'pw123456', isAdmin: true });
@@ -142,6 +148,7 @@ describe('loadConfig', () => {
     [['--console-origins', '*'], {}, 'console origins'],
     [[], { PARLEY_CONSOLE_ORIGINS: 'console.example' }, 'allowed origins'],
     [['--rate-exempt-ips', 'localhost'], {}, 'rate-exempt IPs'],
+    [['--trust-proxy', 'proxy.internal'], {}, 'trustProxy'],
     [['--upload-max-mb', '0'], {}, '--upload-max-mb'],
     [[], { PARLEY_PUBLIC_URL: 'chat.example/x' }, 'PARLEY_PUBLIC_URL'],
   ] as const)('refuses %j %j with CONFIG_INVALID naming %s', (argv, env, mention) => {

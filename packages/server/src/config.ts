@@ -5,6 +5,7 @@ import { ParleyError } from '@parley/protocol';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { isAdminCommand, loadOpsConfig, OPS_OPTIONS, OPS_OPTIONS_USAGE, OPS_USAGE, type AdminCommand, type OpsConfig } from './ops-config.js';
 import { DEFAULT_VISITOR_TOKEN_TTL_MS, MIN_SECRET_LENGTH } from './token.js';
+import { parseTrustProxy, type TrustProxy } from './client-address.js';
 
 export type CliCommand = 'serve' | 'create-agent' | 'help' | AdminCommand;
 
@@ -38,6 +39,8 @@ export interface ServerConfig {
   consoleOrigins: string[];
   /** Client IPs exempt from the per-IP limits (`--rate-exempt-ips`): load generators, never a proxy. */
   rateExemptAddresses: string[];
+  /** Reverse proxies in front (`--trust-proxy`): a hop count or their addresses; undefined trusts no X-Forwarded-For. */
+  trustProxy: TrustProxy | undefined;
   /** PostgreSQL connection URL (`--database-url` / `DATABASE_URL`); when set it replaces SQLite. */
   databaseUrl: string | undefined;
   /** Postgres schema for Parley's tables (`--database-schema`); undefined uses the connection's search_path. */
@@ -79,6 +82,7 @@ const OPTIONS = {
   ...OPS_OPTIONS,
   'console-origins': 'PARLEY_CONSOLE_ORIGINS',
   'rate-exempt-ips': 'PARLEY_RATE_EXEMPT_IPS',
+  'trust-proxy': 'PARLEY_TRUST_PROXY',
   'database-url': 'DATABASE_URL',
   'database-schema': 'PARLEY_DATABASE_SCHEMA',
   'redis-url': 'REDIS_URL',
@@ -123,6 +127,9 @@ Options (flag, then environment variable):
                                                    (this server's own origin always may; default: none)
   --rate-exempt-ips <list> PARLEY_RATE_EXEMPT_IPS  client IPs the per-IP limits skip: load generators only, never
                                                    a reverse proxy (default: none)
+  --trust-proxy <n|list>   PARLEY_TRUST_PROXY      behind reverse proxies: their number (1 for one nginx) or their
+                                                   addresses/ranges (10.0.0.0/8,::1); the client IP then comes from
+                                                   X-Forwarded-For for per-IP limits and logs (default: off)
   --database-url <url>     DATABASE_URL            PostgreSQL (postgres://user@host:5432/db) instead of SQLite;
                                                    migrations run at start
   --database-schema <name> PARLEY_DATABASE_SCHEMA  Postgres schema for Parley's tables, created if missing
@@ -334,6 +341,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   }
 
   const consoleOriginsText = get('console-origins');
+  const trustProxyText = get('trust-proxy');
+
   return {
     command,
     port,
@@ -352,6 +361,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     ops: loadOpsConfig(command, get, env, invalid),
     consoleOrigins: consoleOriginsText === undefined ? [] : parseConsoleOrigins(consoleOriginsText),
     rateExemptAddresses: parseAddresses(get('rate-exempt-ips')),
+    trustProxy: trustProxyText === undefined ? undefined : parseTrustProxy(trustProxyText),
     databaseUrl,
     databaseSchema,
     redisUrl,

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import type { ErrorCode, Role } from '@parley/protocol';
 import { KeyedBuckets, type BucketRate } from './rate-limit.js';
 import type { Storage } from './storage/storage.js';
+import { clientAddress } from './client-address.js';
 
 /** Why an upgrade is refused: the HTTP status and a one-line body naming the code. */
 export interface HandshakeRefusal {
@@ -49,10 +50,8 @@ export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 500;
 /** Query parameters that look like credentials: tokens travel in `hello`, never in a URL (URLs end up in logs). */
 const CREDENTIAL_PARAM = /token|secret|password|hmac|jwt|identity/i;
 
-/** The client address rate limits are keyed by. `X-Forwarded-For` is not trusted (anyone can send it). */
-export function clientAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
-}
+// The client address rate limits are keyed by (X-Forwarded-For only as far as `trustProxy` says).
+export { clientAddress };
 
 /**
  * The bucket key for an address: IPv4 as is (also when IPv4-mapped, `::ffff:1.2.3.4`), IPv6 by its /64, because one

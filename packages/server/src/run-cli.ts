@@ -129,6 +129,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     allowedOrigins: config.allowedOrigins,
     consoleOrigins: config.consoleOrigins,
     rateExemptAddresses: config.rateExemptAddresses,
+    ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
     visitorTokenTtlMs: config.visitorTokenTtlMs,
     // Uploaded files live beside the database file, in the same data folder (also when the messages are in Postgres).
     uploads: {

@@ -419,6 +419,28 @@ describe('rate limits', () => {
     }).toBe('opened');
   });
 
+  it('keys the per-IP limits by the X-Forwarded-For client only behind a trusted proxy', async () => {
+    const from = (chain: string) => ({ 'x-forwarded-for': chain });
+    // Off (the default): the header is ignored, so a client cannot buy itself a fresh budget with it.
+    const plain = await start({ maxConnectionsPerAddress: 2 });
+    await raw(plain.url, '/ws/visitor', from('1.1.1.1'));
+    await raw(plain.url, '/ws/visitor', from('2.2.2.2'));
+    expect(await upgradeRefusal(plain.url, '/ws/visitor', from('3.3.3.3'))).toMatchObject({ status: 429 });
+
+    // One proxy in front (hop count 1): its entry is the client, whatever the client put before it.
+    const proxied = await start({ maxConnectionsPerAddress: 2, trustProxy: 1 });
+    await raw(proxied.url, '/ws/visitor', from('1.1.1.1'));
+    await raw(proxied.url, '/ws/visitor', from('9.9.9.9, 1.1.1.1'));
+    expect(await upgradeRefusal(proxied.url, '/ws/visitor', from('1.1.1.1'))).toMatchObject({ status: 429 });
+    await raw(proxied.url, '/ws/visitor', from('2.2.2.2'));
+
+    // Trusted by address: the loopback proxy and a 10/8 hop are skipped, the first untrusted entry is the client.
+    const listed = await start({ maxConnectionsPerAddress: 1, trustProxy: ['127.0.0.1', '10.0.0.0/8'] });
+    await raw(listed.url, '/ws/visitor', from('5.5.5.5, 10.1.2.3'));
+    expect(await upgradeRefusal(listed.url, '/ws/visitor', from('6.6.6.6, 5.5.5.5, 10.9.9.9'))).toMatchObject({ status: 429 });
+    await raw(listed.url, '/ws/visitor', from('6.6.6.6'));
+  });
+
   it('exempts listed addresses (load generators) from the per-IP limits', async () => {
     const { url } = await start({ rates: { handshakes: { perSecond: 0.01, burst: 2 } }, rateExemptAddresses: ['127.0.0.1', '::ffff:127.0.0.1'] });
     for (let i = 0; i < 5; i++) await raw(url, '/ws/visitor');

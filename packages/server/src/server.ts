@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, DEFAULT_HEARTBEAT_MS, DEFAULT_LIMITS, ParleyError, type Limits, type Role, type ServerFrame } from '@parley/protocol';
 import { Connection } from './connection.js';
 import { clientAddress, createHandshakeGate } from './handshake.js';
+import { createAddressResolver, rememberClientAddress, type TrustProxy } from './client-address.js';
 import { createSharedLimits } from './shared-limits.js';
 import { agentTopic, credentialTopic, visitorTopic, type Fanout } from './fanout/fanout.js';
 import { createMemoryFanout } from './fanout/memory.js';
@@ -56,6 +57,11 @@ export interface CreateServerOptions {
   /** Client IPs (as `socket.remoteAddress` shows them, e.g. `::ffff:127.0.0.1`) exempt from the per-IP limits: a
    * load generator on one machine. Never list a reverse proxy here; that would switch the per-IP limits off. */
   rateExemptAddresses?: readonly string[];
+  /**
+   * Behind reverse proxies: how many there are (each appends to X-Forwarded-For), or their addresses / CIDR ranges.
+   * The client address from X-Forwarded-For then keys the per-IP limits and the logs. Default off: the socket's peer.
+   */
+  trustProxy?: TrustProxy;
   /** Most sockets open at once from one client IP (IPv6: one /64); more are answered 429. Default 500. */
   maxConnectionsPerAddress?: number;
   logger?: Logger;
@@ -321,7 +327,9 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   let isShuttingDown = false;
   let closing: Promise<void> | undefined;
 
+  const resolveAddress = createAddressResolver(options.trustProxy);
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    rememberClientAddress(req, resolveAddress);
     let path: string;
     try {
       path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -385,6 +393,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   const onUpgradeSocketError = (err: Error): void => logger.debug('upgrade.socket_error', describeError(err));
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', onUpgradeSocketError);
+    rememberClientAddress(req, resolveAddress);
     let path: string;
     try {
       path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -405,7 +414,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     handshakeGate.check(req, role, now()).then(
       (refusal) => {
         if (refusal !== undefined) {
-          const fields = { role, origin, code: refusal.code, status: refusal.status };
+          const fields = { role, origin, address: clientAddress(req), code: refusal.code, status: refusal.status };
           // A flood is thousands of refusals: those log at debug, so the log does not become the attack's amplifier.
           if (refusal.code === 'RATE_LIMITED') logger.debug('upgrade.refused', fields);
           else logger.info('upgrade.refused', fields);

@@ -8,6 +8,7 @@ import type { Storage } from '../storage/storage.js';
 import { toAgentProfile, type ConsoleAuth } from './auth.js';
 import { summarizeCsat } from './csat.js';
 import { readJsonBody, sendError, sendJson } from './json.js';
+import { clientAddress } from '../client-address.js';
 
 export interface ApiRouterOptions {
   storage: Storage;
@@ -44,7 +45,7 @@ export function createApiRouter(options: ApiRouterOptions): (req: IncomingMessag
 
   const login: Route = async (req, res) => {
     const body = await readJsonBody(req);
-    const result = await auth.login(req.socket.remoteAddress ?? 'unknown', body);
+    const result = await auth.login(clientAddress(req), body);
     logger.info('console.login', { agentId: result.agent.id });
     sendJson(res, 200, result);
   };

@@ -13,6 +13,7 @@ import { isOpenAt } from '../business-hours.js';
 import { createCompiledFaqCache } from '../site-faq.js';
 import type { Storage } from '../storage/storage.js';
 import { sendError } from './json.js';
+import { clientAddress } from '../client-address.js';
 
 const PUBLIC_PATH = /^\/api\/sites\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/public$/;
 const FAQ_PATH = /^\/faq\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\.json$/;
@@ -91,7 +92,7 @@ export function createPublicSiteHandler(options: {
 
   /** False (and a 429 sent) when this address has used its budget. */
   function admit(req: IncomingMessage, res: ServerResponse): boolean {
-    const address = req.socket.remoteAddress ?? 'unknown';
+    const address = clientAddress(req);
     let bucket = buckets.get(address);
     if (bucket === undefined) {
       if (buckets.size >= MAX_BUCKETS) buckets.delete(buckets.keys().next().value!);
