@@ -187,7 +187,12 @@ describe('conversation.transfer', () => {
 
     const refused = (f: ServerFrame) => (f.type === 'error' ? f.code : f.type);
     expect(refused(await ben.client.request({ type: 'conversation.transfer', conversationId: v.conversationId, toAgentId: cat.id }))).toBe('AUTH_FORBIDDEN');
-    expect(refused(await ann.client.request({ type: 'conversation.transfer', conversationId: v.conversationId, toAgentId: cat.id }))).toBe('AUTH_FORBIDDEN');
+    // Cat is connected but away: storage.transfer refuses under the move's lock, with the reason.
+    expect(await ann.client.request({ type: 'conversation.transfer', conversationId: v.conversationId, toAgentId: cat.id })).toMatchObject({
+      type: 'error',
+      code: 'AUTH_FORBIDDEN',
+      message: 'that agent is not online',
+    });
     expect(refused(await ann.client.request({ type: 'conversation.transfer', conversationId: v.conversationId, toAgentId: ann.id }))).toBe('PROTOCOL_BAD_FRAME');
     expect(refused(await ann.client.request({ type: 'conversation.transfer', conversationId: 'c_nope', toAgentId: ben.id }))).toBe('CONVERSATION_NOT_FOUND');
     expect(refused(await v.client.request({ type: 'conversation.transfer', conversationId: v.conversationId }))).toBe('AUTH_FORBIDDEN');

@@ -1455,12 +1455,25 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         const event = await writeEvent(client, id, author, `${agent.name} joined the conversation`, taken.rows[0].last_seq, 'joined');
         return { kind: 'assigned', transition: { changed: true, conversation: await getConversationWith(client, id), event } };
       }),
-    transfer: (conversationId, fromAgentId, from, to) =>
+    transfer: (conversationId, fromAgentId, from, target) =>
       transact(async (client): Promise<TransferResult> => {
-        if (to !== undefined) {
+        const to = target?.agent;
+        if (target !== undefined && to !== undefined) {
           // The same lock and fresh count as assignNext, so a transfer and an automatic assignment cannot both take
           // the target's last seat.
           const locked = await client.query<{ capacity: number }>('SELECT capacity FROM agents WHERE id = $1 FOR NO KEY UPDATE', [to.id]);
+          // FOR SHARE: a concurrent "away" or disconnect (an update or delete of this lease) waits for this
+          // transaction, or, if it committed first, this read sees it and refuses.
+          const online = await client.query(
+            `SELECT 1 FROM agent_presence p
+             WHERE p.agent_id = $1 AND p.seen_at >= $2 AND p.availability = 'online'
+               AND p.site_id = (SELECT site_id FROM conversations WHERE id = $3)
+             LIMIT 1 FOR SHARE OF p`,
+            [to.id, target.liveSinceMs, conversationId],
+          );
+          if (online.rowCount === 0) {
+            return { changed: false, conversation: await getConversationWith(client, conversationId), refusal: 'agent_unavailable' };
+          }
           const capacity = locked.rows[0]?.capacity;
           const active = await client.query<{ n: BigintText }>(`SELECT COUNT(*) AS n FROM conversations WHERE agent_id = $1 AND status = 'assigned'`, [to.id]);
           if (capacity === undefined || toInt(active.rows[0]?.n ?? 0) >= capacity) {

@@ -115,12 +115,15 @@ export function runRoutingContract(name: string, makeStorage: () => Storage | Pr
       const ben = await agent('Ben');
       const [id] = await queued(1);
       await storage.assign(id!, ann);
-      expect(await storage.transfer(id!, ben.id, ben, ann)).toMatchObject({ changed: false, refusal: 'not_assigned' });
+      await connect(ann);
+      await connect(ben);
+      const live = (a: AgentInfo) => ({ agent: a, liveSinceMs: 0 });
+      expect(await storage.transfer(id!, ben.id, ben, live(ann))).toMatchObject({ changed: false, refusal: 'not_assigned' });
       // A target at capacity is refused; with a free seat it is not.
       await storage.setAgentCapacity(ben.id, 0);
-      expect(await storage.transfer(id!, ann.id, ann, ben)).toMatchObject({ changed: false, refusal: 'agent_full' });
+      expect(await storage.transfer(id!, ann.id, ann, live(ben))).toMatchObject({ changed: false, refusal: 'agent_full' });
       await storage.setAgentCapacity(ben.id, 1);
-      const moved = await storage.transfer(id!, ann.id, ann, ben);
+      const moved = await storage.transfer(id!, ann.id, ann, live(ben));
       expect(moved).toMatchObject({ changed: true, conversation: { status: 'assigned', agent: { id: ben.id } } });
       expect(moved.event).toMatchObject({ event: 'transferred', text: expect.stringContaining('Ben') });
       // Ann no longer has it.
@@ -131,6 +134,36 @@ export function runRoutingContract(name: string, makeStorage: () => Storage | Pr
       expect(back.conversation?.agent).toBeUndefined();
       expect(back.event?.event).toBe('requeued');
       expect((await storage.listQueue(siteId)).map((q) => q.conversationId)).toEqual([id]);
+    });
+
+    it('refuses a transfer to an agent who is not online on the site at the moment of the move', async () => {
+      const ann = await agent('Ann');
+      const ben = await agent('Ben');
+      const [id] = await queued(1);
+      await storage.assign(id!, ann);
+      const to = (liveSinceMs = 0) => ({ agent: ben, liveSinceMs });
+      const unavailable = { changed: false, refusal: 'agent_unavailable', conversation: { agent: { id: ann.id } } };
+      // Never connected.
+      expect(await storage.transfer(id!, ann.id, ann, to())).toMatchObject(unavailable);
+      // Connected but away.
+      await connect(ben, 1000);
+      await storage.setAgentAvailability(ben.id, 'away');
+      expect(await storage.transfer(id!, ann.id, ann, to())).toMatchObject(unavailable);
+      // Online, but the lease lapsed (last renewed before the caller's cut-off).
+      await storage.setAgentAvailability(ben.id, 'online');
+      expect(await storage.transfer(id!, ann.id, ann, to(2000))).toMatchObject(unavailable);
+      // Online on another site only.
+      const other = await storage.createSite({ key: `other-${n++}`, allowedOrigins: ['*'] });
+      await storage.removeAgentPresence(`k-${ben.id}`, 1500);
+      await storage.putAgentPresence({ connectionId: 'k-elsewhere', agentId: ben.id, siteId: other.id, nodeId: 'node-1', availability: 'online', at: 3000 });
+      expect(await storage.transfer(id!, ann.id, ann, to())).toMatchObject(unavailable);
+      // Just went offline: the lease is gone.
+      await connect(ben, 3000);
+      await storage.removeAgentPresence(`k-${ben.id}`, 3500);
+      expect(await storage.transfer(id!, ann.id, ann, to())).toMatchObject(unavailable);
+      // Online here, renewed after the cut-off: it moves.
+      await connect(ben, 4000);
+      expect(await storage.transfer(id!, ann.id, ann, to(3900))).toMatchObject({ changed: true, conversation: { agent: { id: ben.id } } });
     });
 
     it('requeues the chats of an agent gone past the grace period, once, and keeps those of a live agent', async () => {

@@ -36,8 +36,17 @@ export type AssignNextResult =
 
 /** Result of `transfer`; `refusal` says why nothing changed. */
 export interface TransferResult extends Transition {
-  /** `not_assigned`: not (any more) assigned to the sender; `agent_full`: the target holds `capacity` already. */
-  refusal?: 'not_assigned' | 'agent_full';
+  /**
+   * `not_assigned`: not (any more) assigned to the sender; `agent_unavailable`: the target has no live lease that
+   * is `online` on the conversation's site; `agent_full`: the target holds `capacity` already.
+   */
+  refusal?: 'not_assigned' | 'agent_unavailable' | 'agent_full';
+}
+
+/** Whom a transfer goes to: an agent who must be online, with a lease renewed at or after `liveSinceMs`. */
+export interface TransferTarget {
+  agent: AgentInfo;
+  liveSinceMs: number;
 }
 
 /** A conversation whose agent disappeared and that went back to the queue. */
@@ -69,10 +78,12 @@ export interface RoutingStore {
   assignNext(siteId: string, agent: AgentInfo): Promise<AssignNextResult>;
   /**
    * Moves an assigned conversation from `fromAgentId` to `to`, or back to the queue when `to` is undefined, with an
-   * event message. Refused (`changed: false`) when it is not assigned to `fromAgentId` (any more), or when `to`
-   * already holds their capacity, counted under the same row lock as `assignNext`.
+   * event message. Refused (`changed: false`) when it is not assigned to `fromAgentId` (any more), when `to` is not
+   * online on the conversation's site, or when `to` already holds their capacity: both checked under the target's
+   * row lock (the one `assignNext` takes) in the move's transaction, so an agent who just went away or offline is
+   * not handed a visitor.
    */
-  transfer(conversationId: string, fromAgentId: string, from: AgentInfo, to: AgentInfo | undefined): Promise<TransferResult>;
+  transfer(conversationId: string, fromAgentId: string, from: AgentInfo, to: TransferTarget | undefined): Promise<TransferResult>;
   /**
    * Puts back in the queue every assigned conversation whose agent has no lease renewed since `liveSinceMs` and was
    * last seen before `goneBeforeMs`. Each conversation moves once even when several nodes sweep at the same time.

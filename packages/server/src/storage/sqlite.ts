@@ -606,6 +606,10 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
        WHERE p.site_id = ? AND p.seen_at >= ?
        GROUP BY a.id`,
     ),
+    onlineOnSiteOf: db.prepare<[string, string, number], { one: number }>(
+      `SELECT 1 AS one FROM agent_presence p JOIN conversations c ON c.site_id = p.site_id
+       WHERE c.id = ? AND p.agent_id = ? AND p.seen_at >= ? AND p.availability = 'online' LIMIT 1`,
+    ),
     capacityOf: db.prepare<[string], { capacity: number; active: number }>(
       `SELECT a.capacity, (SELECT COUNT(*) FROM conversations c WHERE c.agent_id = a.id AND c.status = 'assigned') AS active
        FROM agents a WHERE a.id = ?`,
@@ -1154,9 +1158,13 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         return { kind: 'assigned', transition: { changed: true, conversation: getConversationSync(next.id), event } };
       }),
     ),
-    transfer: (conversationId, fromAgentId, from, to) => run(() =>
+    transfer: (conversationId, fromAgentId, from, target) => run(() =>
       transact((): TransferResult => {
-        if (to !== undefined) {
+        const to = target?.agent;
+        if (target !== undefined && to !== undefined) {
+          if (r.onlineOnSiteOf.get(conversationId, to.id, target.liveSinceMs) === undefined) {
+            return { changed: false, conversation: getConversationSync(conversationId), refusal: 'agent_unavailable' };
+          }
           const load = r.capacityOf.get(to.id);
           if (load === undefined || load.active >= load.capacity) return { changed: false, conversation: getConversationSync(conversationId), refusal: 'agent_full' };
         }
