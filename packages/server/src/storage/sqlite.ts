@@ -527,7 +527,10 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     messageByClientId: db.prepare<[string, string], MessageRow>(
       'SELECT * FROM messages WHERE conversation_id = ? AND client_id = ?',
     ),
-    bumpSeq: db.prepare('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ?'),
+    /** Events (`?` = 1) are still written to a closed conversation; text is not. */
+    bumpSeqIfOpen: db.prepare<[string, number], { last_seq: number }>(
+      `UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? AND (status <> 'closed' OR ? = 1) RETURNING last_seq`,
+    ),
     insertMessage: db.prepare(
       `INSERT INTO messages (conversation_id, seq, client_id, author_role, author_id, author_name, kind, text, attachments, quick_replies, at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -677,14 +680,14 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   function insertOne(input: NewMessage): { message: Message; duplicate: boolean } {
     const existing = q.messageByClientId.get(input.conversationId, input.clientId);
     if (existing !== undefined) return { message: toMessage(existing), duplicate: true };
-    const conv = q.statusAndSeq.get(input.conversationId);
-    if (conv === undefined) throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
-    if (conv.status === 'closed' && input.kind === 'text') {
+    // last_seq is bumped in the same transaction as the insert, so seqs have no gaps even if a write fails. One
+    // statement checks the status and bumps: this runs once per message, on the event loop.
+    const bumped = q.bumpSeqIfOpen.get(input.conversationId, input.kind === 'text' ? 0 : 1);
+    if (bumped === undefined) {
+      if (q.statusAndSeq.get(input.conversationId) === undefined) throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
       throw new ParleyError('CONVERSATION_CLOSED', 'the conversation is closed');
     }
-    // last_seq is bumped in the same transaction as the insert, so seqs have no gaps even if a write fails.
-    q.bumpSeq.run(input.conversationId);
-    const seq = conv.last_seq + 1;
+    const seq = bumped.last_seq;
     const at = now();
     q.insertMessage.run(
       input.conversationId,
@@ -720,7 +723,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   /** The scheduled group commit; during a checkpoint's quiet window the queue keeps growing instead. */
   function flushQueued(): void {
     flushScheduled = undefined;
-    if (!isQuiet) flush();
+    // While an fsync runs, appends keep queueing and commit together when it ends: the ack waits for the next fsync
+    // either way, and one larger transaction writes each touched page once instead of once per event-loop turn.
+    if (!isQuiet && walSync?.isSyncing() !== true) flush();
   }
 
   function flush(): void {
@@ -764,6 +769,10 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     if (walSync === undefined) settle();
     else walSync.afterCommit(settle);
   }
+
+  walSync?.onIdle(() => {
+    if (pending.length > 0) flushScheduled ??= setImmediate(flushQueued);
+  });
 
   /** A write outside the group-commit queue (assign, close): flush first so seqs keep arrival order. */
   function transact<T>(body: () => T): T {

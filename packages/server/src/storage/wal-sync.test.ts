@@ -45,6 +45,21 @@ describe('createWalSync', () => {
     sync.close();
   });
 
+  it('says when a sync is in flight and calls onIdle once the last one ends with nothing waiting', async () => {
+    const sync = createWalSync(walFile());
+    const events: string[] = [];
+    sync.onIdle(() => events.push('idle'));
+    expect(sync.isSyncing()).toBe(false);
+    sync.afterCommit(() => events.push('first'));
+    expect(sync.isSyncing()).toBe(true);
+    // Arrives during the first sync: it needs a second one, so no idle in between.
+    sync.afterCommit(() => events.push('second'));
+    await expect.poll(() => events.length, { timeout: 5000 }).toBe(3);
+    expect(events).toEqual(['first', 'second', 'idle']);
+    expect(sync.isSyncing()).toBe(false);
+    sync.close();
+  });
+
   it('hands the error to the callbacks when the WAL cannot be synced', () => {
     const sync = createWalSync(join(tmpdir(), 'parley-no-such-dir', 'db-wal'));
     const errors: Array<Error | undefined> = [];

@@ -16,6 +16,10 @@ type Done = (err?: Error) => void;
 export interface WalSync {
   /** Calls `done` once everything committed before this call is on disk (with the error if the sync failed). */
   afterCommit(done: Done): void;
+  /** True while an fdatasync runs on the thread pool. */
+  isSyncing(): boolean;
+  /** Runs `listener` each time a sync finishes with no commit waiting for the next one. */
+  onIdle(listener: () => void): void;
   /** Blocks until every commit so far is on disk and runs the waiting callbacks before returning. */
   syncNow(): void;
   close(): void;
@@ -29,6 +33,7 @@ export function createWalSync(walPath: string): WalSync {
   /** Callbacks whose commits were written after the running sync started: they need the next one. */
   let waiting: Done[] = [];
   let closed = false;
+  let idleListener: (() => void) | undefined;
 
   function descriptor(): number {
     if (fd === undefined) {
@@ -64,6 +69,7 @@ export function createWalSync(walPath: string): WalSync {
       inFlight = false;
       settle(batch.splice(0), err ?? undefined);
       if (waiting.length > 0 && !closed) start();
+      else idleListener?.();
     });
   }
 
@@ -71,6 +77,10 @@ export function createWalSync(walPath: string): WalSync {
     afterCommit(done) {
       waiting.push(done);
       if (!inFlight) start();
+    },
+    isSyncing: () => inFlight,
+    onIdle(listener) {
+      idleListener = listener;
     },
     syncNow() {
       if (covered.length === 0 && waiting.length === 0) return;
