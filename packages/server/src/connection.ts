@@ -6,6 +6,7 @@
 //     └─ auth/version error → close 4001/4002;  oversize → 1009;  abuse → 4008;  shutdown → 1001
 
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import {
   CloseCode,
@@ -25,6 +26,7 @@ import { dispatch } from './handlers/dispatch.js';
 import { describeError } from './logger.js';
 import { TokenBucket, type RateLimits } from './rate-limit.js';
 import type { SharedLimits } from './shared-limits.js';
+import { corkUntilTickEnd } from './tick-cork.js';
 
 /** Errors after which the connection is closed (README "closes?" column); the rest leave it open. */
 const CLOSING_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -57,6 +59,8 @@ function encodedOnce(frame: ServerFrame): Buffer {
 
 export interface ConnectionOptions {
   ws: WebSocket;
+  /** The socket under `ws` (the upgrade's), corked while one tick's frames are sent. */
+  socket: Duplex;
   endpointRole: Role;
   origin: string | undefined;
   services: ServerServices;
@@ -124,6 +128,7 @@ export class Connection {
       return;
     }
     if (frame.type === 'error') this.options.services.countError?.(frame.code);
+    corkUntilTickEnd(this.options.socket);
     ws.send(encodedOnce(frame), { binary: false });
   }
 

@@ -431,15 +431,16 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
 
   const acceptUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, role: Role, origin: string | undefined): void => {
     const address = clientAddress(req);
-    wss.handleUpgrade(req, socket, head, (ws) => openConnection(ws, role, origin, address));
+    wss.handleUpgrade(req, socket, head, (ws) => openConnection(ws, socket, role, origin, address));
   };
   const serverIsShuttingDown = () => isShuttingDown;
   // Its own function, not a closure inside the upgrade callback: the connection's callbacks would otherwise keep
   // that scope's request, socket and head buffer alive for the life of every socket (RSS per idle visitor).
-  const openConnection = (ws: WebSocket, role: Role, origin: string | undefined, address: string): void => {
+  const openConnection = (ws: WebSocket, socket: Duplex, role: Role, origin: string | undefined, address: string): void => {
     handshakeGate.opened(address);
     const connection = new Connection({
       ws,
+      socket,
       endpointRole: role,
       origin,
       services,
