@@ -1,8 +1,9 @@
 // Three builds: the npm ESM package (deps external, .d.ts), and the script-tag bundles that inline everything:
 // dist/loader.js (IIFE, no Preact), dist/app.js (fetched on first interaction), dist/faq.js (query-only FAQ
 // engine, fetched when the app starts), dist/faq-build.js (the FAQ builder, only for a FAQ that is not compiled),
-// dist/transport.js (fetched at hand-off or resume) and dist/forms.js (pre-chat, leave-a-message and rating forms,
-// fetched when one is about to show). Plus dist/locales/*.json.
+// dist/transport.js (fetched at hand-off or resume), dist/forms.js (pre-chat, leave-a-message and rating forms,
+// fetched when one is about to show) and dist/faq-words-<lang>.js (a FAQ's language when it is not English).
+// Plus dist/locales/*.json.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import nodeResolve from '@rollup/plugin-node-resolve';
@@ -82,6 +83,17 @@ const formsDeps = () => ({
   },
 });
 
+// One file per FAQ language besides English (built into faq.js): its stop words and stemmer data.
+const FAQ_WORD_LOCALES = ['es', 'fr', 'de', 'pt', 'it', 'nl', 'ar', 'he'];
+const faqWords = (lang) => ({
+  name: 'parley-faq-words',
+  resolveId: (source) => (source === `parley:faq-words-${lang}` ? `\0${source}` : null),
+  load: (id) =>
+    id === `\0parley:faq-words-${lang}`
+      ? `import { ${lang} } from '@parley/faq/locale-words';\ndocument.currentScript?.dispatchEvent(new CustomEvent('parley:chunk', { detail: { ${lang} } }));`
+      : null,
+});
+
 export default [
   { ...npm, plugins: [...npm.plugins, locales()] },
   bundle('src/loader.ts', 'dist/loader.js'),
@@ -96,4 +108,5 @@ export default [
   bundle('src/chunk-faq.ts', 'dist/faq.js'),
   bundle('src/chunk-faq-build.ts', 'dist/faq-build.js'),
   bundle('src/chunk-transport.ts', 'dist/transport.js'),
+  ...FAQ_WORD_LOCALES.map((lang) => bundle(`parley:faq-words-${lang}`, `dist/faq-words-${lang}.js`, [faqWords(lang)])),
 ];

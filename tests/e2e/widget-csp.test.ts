@@ -12,13 +12,25 @@ const skip = browserSkipReason([`${WIDGET_DIST}loader.js`, `${WIDGET_DIST}app.js
 // Served compiled (`parley-faq build --compiled`), so the page needs only the query engine, not the builder.
 const faqDoc = parseFaqMarkdown(readFileSync(new URL('../../packages/faq/fixtures/storefront-faq.md', import.meta.url), 'utf8'));
 const faqJson = JSON.stringify(compileIndex(buildIndex(faqDoc.entries, { synonyms: faqDoc.synonyms })));
+// A German FAQ: faq.js has English words only, so this one also needs faq-words-de.js.
+const germanFaqJson = JSON.stringify(
+  compileIndex(
+    buildIndex(
+      [
+        { id: 'lieferung', question: 'Wie lange dauert die Lieferung?', answer: 'Die Lieferung dauert drei bis fünf Werktage.' },
+        { id: 'rueckgabe', question: 'Wie kann ich einen Artikel zurückgeben?', answer: 'Rücksendungen sind 30 Tage lang kostenlos.' },
+      ],
+      { locale: 'de' },
+    ),
+  ),
+);
 
 // The snippet from the widget README, with the page's nonce. `assets` is where app.js and the rest are fetched.
-const page = (assetsUrl: string) => () => ({
+const page = (assetsUrl: string, locale = 'en', faqUrl = '/faq.json') => () => ({
   csp: strictCsp(NONCE),
   html: hostPage({
     nonce: NONCE,
-    boot: { server: 'ws://127.0.0.1:9/ws/visitor', siteKey: 'e2e', locale: 'en', faqUrl: '/faq.json', assetsUrl },
+    boot: { server: 'ws://127.0.0.1:9/ws/visitor', siteKey: 'e2e', locale, faqUrl, assetsUrl },
     body: '<h1>Shop</h1><button id="host-button">Host page button</button>',
   }),
 });
@@ -28,7 +40,9 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (skip) return;
-  site = await startWidgetSite({ '/': page('/parley/'), '/broken': page('/missing/') }, faqJson);
+  site = await startWidgetSite({ '/': page('/parley/'), '/broken': page('/missing/'), '/de': page('/parley/', 'de', '/faq-de.json') }, faqJson, {
+    '/faq-de.json': germanFaqJson,
+  });
   browser = await launchChromium();
 });
 
@@ -89,6 +103,20 @@ describe.skipIf(!!skip)('widget under a strict CSP (Chromium)', () => {
     await expect.poll(() => requests, POLL).toContain('/parley/forms.js');
     await p.waitForLoadState('networkidle');
     expect(sockets).toEqual([]);
+    expect(await p.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await p.close();
+  });
+
+  it('answers from a German FAQ with its words chunk loaded under the nonce', async () => {
+    const { page: p, requests, pageErrors } = await open('/de');
+    await p.locator('button.pl').click();
+    const input = p.locator('#pc-input');
+    await input.fill('Wann kommt meine Lieferung?');
+    await input.press('Enter');
+    await expect.poll(() => p.locator('.pc-answer').textContent(), POLL).toContain('drei bis fünf Werktage');
+    expect(requests).toContain('/parley/faq-words-de.js');
+    expect(requests.filter((r) => r.startsWith('/parley/faq-words-'))).toEqual(['/parley/faq-words-de.js']);
     expect(await p.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
     expect(pageErrors).toEqual([]);
     await p.close();

@@ -73,7 +73,12 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.json': 'appl
  * Serves `pages` by path, `/faq.json` (`faqJson`: the storefront entries unless given), and `/parley/*` from the
  * widget's dist on a loopback port.
  */
-export async function startWidgetSite(pages: Record<string, (url: URL) => SitePage>, faqJson = STOREFRONT_FAQ_JSON): Promise<WidgetSite> {
+export async function startWidgetSite(
+  pages: Record<string, (url: URL) => SitePage>,
+  faqJson = STOREFRONT_FAQ_JSON,
+  /** More JSON files by path (another FAQ, say). */
+  json: Record<string, string> = {},
+): Promise<WidgetSite> {
   const server = createHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const make = pages[url.pathname];
@@ -82,6 +87,7 @@ export async function startWidgetSite(pages: Record<string, (url: URL) => SitePa
       return res.writeHead(200, { 'content-type': 'text/html', ...(csp ? { 'content-security-policy': csp } : {}) }).end(html);
     }
     if (url.pathname === '/faq.json') return res.writeHead(200, { 'content-type': 'application/json' }).end(faqJson);
+    if (json[url.pathname]) return res.writeHead(200, { 'content-type': 'application/json' }).end(json[url.pathname]);
     if (url.pathname.startsWith('/parley/')) {
       const file = WIDGET_DIST + url.pathname.slice('/parley/'.length);
       if (!file.includes('..') && existsSync(file)) {

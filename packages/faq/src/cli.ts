@@ -8,6 +8,11 @@ import { parseFaqJson } from './parse-json.js';
 import { buildIndex } from './faq-index.js';
 import { compileIndex } from './compile.js';
 import { decide } from './escalate.js';
+import { addLocaleWords } from './locale-words.js';
+import { OTHER_LOCALE_WORDS } from './other-locale-words.js';
+
+// The CLI builds FAQs in any shipped language.
+addLocaleWords(OTHER_LOCALE_WORDS);
 
 const USAGE = `Usage:
   parley-faq build <faq.md|faq.json> [-o faq.index.json] [--locale en] [--compiled]

@@ -7,7 +7,8 @@ export type FaqErrorCode =
   | 'FAQ_DUPLICATE_ID'
   | 'FAQ_INDEX_VERSION'
   | 'FAQ_INDEX_CORRUPT'
-  | 'FAQ_BAD_QUERY';
+  | 'FAQ_BAD_QUERY'
+  | 'FAQ_LOCALE_NOT_LOADED';
 
 /** One problem found in FAQ content, with the 1-based line it was found on (0 when not from a file). */
 export interface FaqProblem {

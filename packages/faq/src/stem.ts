@@ -1,4 +1,6 @@
-// Light per-locale stemmers for normalised, diacritic-free words. Pure; tokenisation and stop words live elsewhere.
+// Light per-locale stemmers for normalised, diacritic-free words. Pure; tokenisation lives elsewhere, and the
+// other languages' suffix and prefix tables in locale-words.ts (added on demand).
+import { localeWords } from './locale-words.js';
 
 /** Locales the matcher knows. Others are matched unstemmed. */
 export type FaqLocale = 'en' | 'es' | 'fr' | 'de' | 'pt' | 'it' | 'nl' | 'ja' | 'ar' | 'he';
@@ -23,28 +25,15 @@ function stemEnglish(w: string): string {
   return /([^aeiou])\1$/.test(w) ? w.slice(0, -1) : w;
 }
 
-// Longest-first suffix lists for the light stemmers (inflection, a few derivations); minimum stem 3.
-const SUFFIXES: Partial<Record<FaqLocale, string[]>> = {
-  es: 'amientos imientos amiento imiento aciones ciones mente acion cion ando iendo ados idos adas idas ado ido ada ida es os as ar er ir s o a e'.split(' '),
-  pt: 'amentos imentos amento imento acoes coes mente acao cao ando endo ados idos adas idas ado ido ada ida oes es os as ar er ir s o a e'.split(' '),
-  it: 'amenti imenti amento imento azioni azione zioni zione mente ando endo ati iti ate ite ato ito ata ita are ere ire i o a e'.split(' '),
-  fr: 'issements issement ements ement ations ation ments ment euses euse ees ee es er ez e s x'.split(' '),
-  de: 'ungen heiten keiten heit keit ung en er es em e n s'.split(' '),
-  nl: 'heden heid ingen ing en e s'.split(' '),
-};
-
 /**
  * Reduce a normalised word to its matching key for `locale`.
  * @example stem('deliveries', 'en') === stem('delivery', 'en')
  */
 export function stem(word: string, locale: FaqLocale): string {
   if (locale === 'en') return stemEnglish(word);
-  // Arabic: the article and one-letter conjunction/preposition prefixes (وال, بال, ال…); Hebrew: ה/ו.
-  if (locale === 'ar') return word.length > 4 ? word.replace(/^(?:[وفبكل]?ال|[وف])/, '') : word;
-  if (locale === 'he') return word.length > 3 ? word.replace(/^[הו]/, '') : word;
-  const list = SUFFIXES[locale];
-  if (!list) return word;
-  for (const suf of list) {
+  const { prefix, prefixMin, suffixes } = localeWords(locale);
+  if (prefix) return word.length >= prefixMin ? word.replace(prefix, '') : word;
+  for (const suf of suffixes) {
     if (word.endsWith(suf) && word.length - suf.length >= 3) return word.slice(0, -suf.length);
   }
   return word;

@@ -1,6 +1,11 @@
 // Unit tests for normalisation, word splitting, stemming and n-grams.
 import { describe, expect, it } from 'vitest';
 import { charGrams, normalizeText, splitWords, tokenize, toLocale } from './tokenize.js';
+import { addLocaleWords } from './locale-words.js';
+import { OTHER_LOCALE_WORDS } from './other-locale-words.js';
+
+// tokenize.ts is imported alone here: add the languages index.ts would add.
+addLocaleWords(OTHER_LOCALE_WORDS);
 
 describe('normalizeText', () => {
   it('folds case, strips diacritics and punctuation', () => {

@@ -1,6 +1,6 @@
 // Text → normalised words, stems and character n-grams. Unicode-aware and locale-light; knows nothing of entries or scores.
 import { stem, type FaqLocale } from './stem.js';
-import { stopWords } from './stop-words.js';
+import { localeWords } from './locale-words.js';
 
 // Combining marks to drop after NFKD: Latin/Greek diacritics, Arabic harakat, Hebrew niqqud. Kana voicing
 // marks (U+3099) are not in these ranges, so NFC puts が back together.
@@ -42,7 +42,7 @@ export function splitWords(normalized: string): string[] {
  * @example tokenize('Where are my deliveries?', 'en') // ['where', 'deliveri']
  */
 export function tokenize(text: string, locale: FaqLocale = 'en'): string[] {
-  const stops = stopWords(locale);
+  const stops = localeWords(locale).stop;
   return splitWords(normalizeText(text))
     .filter((w) => !stops.has(w))
     .map((w) => stem(w, locale));

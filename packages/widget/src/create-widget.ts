@@ -23,7 +23,9 @@ export function createWidget(config: WidgetConfig, options: CreateWidgetOptions 
     // that is not compiled), transport at hand-off, the forms when one is about to show.
     (name) =>
       (name === 'faq'
-        ? import('@parley/faq/runtime')
+        ? import('@parley/faq/runtime-core')
+        : name.startsWith('faq-words-')
+          ? import('@parley/faq/locale-words').then((m) => ({ [name.slice(10)]: m.OTHER_LOCALE_WORDS[name.slice(10) as 'de'] }))
         : name === 'faq-build'
           ? import('@parley/faq')
           : name === 'forms'
