@@ -201,7 +201,7 @@ describe.skipIf(!!skip)('journeys on the demo storefront and console (Chromium)'
     await shop.getByLabel('Comment (optional)').fill('Quick and friendly');
     await shop.getByRole('button', { name: 'Send rating' }).click();
     await shop.getByText('Thanks for your rating!').waitFor();
-    await agent.locator('.chat-side').getByText('5 out of 5: “Quick and friendly”').waitFor();
+    await agent.locator('.chat-side').getByText('5 out of 5 (satisfaction): “Quick and friendly”').waitFor();
     await saveScreenshot(agent, 'journey-2-console-rating');
 
     // History and satisfaction show the rated conversation too.
@@ -209,7 +209,7 @@ describe.skipIf(!!skip)('journeys on the demo storefront and console (Chromium)'
     await agent.locator('.history-list').getByRole('button', { name: new RegExp(shopper.name) }).click();
     const detail = agent.locator('.history-detail');
     await detail.getByText('Yes, we can do that for £5.').waitFor();
-    expect(await detail.textContent()).toContain('rated 5/5');
+    expect(await detail.textContent()).toContain('rated 5 out of 5 (satisfaction)');
     expect(await detail.textContent()).toContain('Comment: “Quick and friendly”');
     expect(await axeViolations(agent), 'axe: history with a conversation open').toEqual([]);
     await agent.getByRole('link', { name: 'Satisfaction' }).click();
