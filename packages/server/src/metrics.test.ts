@@ -67,6 +67,17 @@ describe('Registry', () => {
     expect(s.get('t_seconds_sum')).toBe(15.5);
     expect(s.get('t_seconds_count')).toBe(4);
   });
+
+  it('an incrementer adds to the same series as inc() with those labels, and ignores negative steps', () => {
+    const c = new Counter('t_total', 'A counter.');
+    const inc = c.incrementer({ role: 'visitor', kind: 'text' });
+    inc();
+    inc(2);
+    inc(-5);
+    c.inc({ kind: 'text', role: 'visitor' });
+    expect(c.get({ role: 'visitor', kind: 'text' })).toBe(4);
+    expect(c.get({ role: 'agent', kind: 'text' })).toBe(0);
+  });
 });
 
 const backends: Array<[string, ((now: () => number) => Promise<Storage>) | undefined]> = [['sqlite', undefined], ['postgres', DATABASE_URL === undefined ? undefined : postgresTestStorage]];

@@ -58,6 +58,13 @@ export class Counter extends Metric<number> {
     if (!(by >= 0)) return;
     this.entry(labels, () => 0).value += by;
   }
+  /** One series' increment, resolved once: for a counter bumped on every message, where keying the labels shows. */
+  incrementer(labels: Labels): (by?: number) => void {
+    const series = this.entry(labels, () => 0);
+    return (by = 1) => {
+      if (by >= 0) series.value += by;
+    };
+  }
   get(labels: Labels = {}): number {
     return this.series.get(keyOf(labels))?.value ?? 0;
   }

@@ -39,6 +39,8 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
   const messages = registry.register(
     new Counter('parley_messages_total', 'Messages stored, by author role and kind; rate() of it is messages per second.'),
   );
+  /** By `role kind`: a handful of pairs, each resolved once instead of on every message. */
+  const messageIncrements = new Map<string, () => void>();
   const conversations = registry.register(new Counter('parley_conversations_total', 'Conversation state changes, by event.'));
   const escalations = registry.register(new Counter('parley_escalations_total', 'Conversations handed to the queue, by reason.'));
   const ratings = registry.register(new Counter('parley_ratings_total', 'CSAT ratings stored, by score.'));
@@ -81,9 +83,14 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
     registry,
     onEvent(event) {
       switch (event.type) {
-        case 'message.created':
-          messages.inc({ role: event.message.author.role, kind: event.message.kind });
+        case 'message.created': {
+          const { author, kind } = event.message;
+          const key = `${author.role} ${kind}`;
+          let inc = messageIncrements.get(key);
+          if (inc === undefined) messageIncrements.set(key, (inc = messages.incrementer({ role: author.role, kind })));
+          inc();
           return;
+        }
         case 'conversation.escalated':
           escalations.inc({ reason: event.reason });
           conversations.inc({ event: 'escalated' });
