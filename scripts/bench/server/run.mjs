@@ -20,7 +20,8 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-// BENCH_SERVER_BIN points the bench at another build (a patched copy, for an A/B run).
+// BENCH_SERVER_BIN points the bench at another build (a patched copy). BENCH_SERVER_BIN_B adds that build's Parley
+// ladders beside this one's, rung by rung in the same run: an A/B whose ratio the machine's noise cannot fake.
 const SERVER_BIN = process.env.BENCH_SERVER_BIN ?? join(ROOT, 'packages/server/bin/parley-server.mjs');
 const RELAY = fileURLToPath(new URL('./raw-relay.mjs', import.meta.url));
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -48,6 +49,8 @@ if (hasFlag('help')) {
   --modes <a,b,…>         run only these relay ladders (BENCH_MODES): sqlite, raw, postgres, redis, raw-redis
                           (default all that can run); the hop needs its single-node mode too
   --no-idle               skip the RSS-per-idle-socket test
+  --bin-b <path>          also run every Parley ladder on this build of the bin, alternating with the default one
+                          (BENCH_SERVER_BIN_B); both must accept the same database schema
 env: DATABASE_URL (Postgres mode, when the server supports it), REDIS_URL (cross-node mode)
 `);
   process.exit(0);
@@ -70,6 +73,7 @@ const OPTIONS = {
   canStartRedis: !hasFlag('no-redis-server'),
   modes: option('modes', 'BENCH_MODES', undefined)?.split(',').map((m) => m.trim()),
   isIdleRun: !hasFlag('no-idle'),
+  binB: option('bin-b', 'BENCH_SERVER_BIN_B', undefined),
 };
 const MODE_NAMES = ['sqlite', 'raw', 'postgres', 'redis', 'raw-redis'];
 for (const mode of OPTIONS.modes ?? []) {
@@ -235,8 +239,8 @@ async function startListening(name, args, env = {}) {
   };
 }
 
-function runBin(args, env = {}) {
-  const result = spawnSync(process.execPath, [SERVER_BIN, ...args], { env: { ...nodeEnv(), ...env }, encoding: 'utf8' });
+function runBin(args, env = {}, bin = SERVER_BIN) {
+  const result = spawnSync(process.execPath, [bin, ...args], { env: { ...nodeEnv(), ...env }, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`parley-server ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return result.stdout;
 }
@@ -618,16 +622,22 @@ const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').f
 const baseServerArgs = ['--port', '0', '--host', '127.0.0.1', '--message-rate', '100000', '--rate-exempt-ips', '127.0.0.1,::ffff:127.0.0.1'];
 const serverEnv = { PARLEY_SECRET: SECRET, PARLEY_LOG_LEVEL: 'warn' };
 
-async function startParleyNodes(tag, count, extraEnv = {}) {
+async function startParleyNodes(tag, count, extraEnv = {}, bin = SERVER_BIN) {
   const db = join(dir, `${tag}.db`);
-  const created = runBin(['create-agent', '--name', 'Bench Agent', '--db', db], { ...serverEnv, ...extraEnv });
+  const created = runBin(['create-agent', '--name', 'Bench Agent', '--db', db], { ...serverEnv, ...extraEnv }, bin);
   const agentToken = JSON.parse(created.trim().split('\n').at(-1)).token;
   const nodes = [];
   for (let i = 0; i < count; i++) {
-    nodes.push(await startListening(`parley-${tag}-${i}`, [...SERVER_NODE_ARGS, SERVER_BIN, ...baseServerArgs, '--db', db], { ...serverEnv, ...extraEnv }));
+    nodes.push(await startListening(`parley-${tag}-${i}`, [...SERVER_NODE_ARGS, bin, ...baseServerArgs, '--db', db], { ...serverEnv, ...extraEnv }));
   }
   return { nodes, agentToken };
 }
+
+/** The builds whose Parley ladders run: the default one, and the --bin-b one beside it (keys and labels end in B). */
+const BUILDS = [
+  { bin: SERVER_BIN, suffix: '', tag: '' },
+  ...(OPTIONS.binB === undefined ? [] : [{ bin: OPTIONS.binB, suffix: 'B', tag: '-b' }]),
+];
 
 const startedAt = new Date();
 const loadAtStart = loadavg();
@@ -686,9 +696,11 @@ const ladderSystems = []; // { key, session, stop }
 const modeOff = 'skipped (not in --modes)';
 if (!isModeOn('sqlite')) report.modes.parleySqlite = { ...report.modes.parleySqlite, skipped: modeOff };
 else {
-  const { nodes, agentToken } = await startParleyNodes('sqlite', 1);
-  const driver = parleyDriver({ visitorPort: nodes[0].port, agentPort: nodes[0].port, agentToken });
-  ladderSystems.push({ key: 'parleySqlite', session: await openRelaySession('parley sqlite', driver, nodes), nodes });
+  for (const { bin, suffix, tag } of BUILDS) {
+    const { nodes, agentToken } = await startParleyNodes(`sqlite${tag}`, 1, {}, bin);
+    const driver = parleyDriver({ visitorPort: nodes[0].port, agentPort: nodes[0].port, agentToken });
+    ladderSystems.push({ key: `parleySqlite${suffix}`, session: await openRelaySession(`parley sqlite${suffix && ` [${suffix}]`}`, driver, nodes), nodes });
+  }
 }
 if (!isModeOn('raw')) report.modes.rawSingle = { ...report.modes.rawSingle, skipped: modeOff };
 else {
@@ -700,9 +712,11 @@ if (!isModeOn('postgres')) report.modes.parleyPostgres = { skipped: modeOff };
 else if (process.env.DATABASE_URL === undefined) report.modes.parleyPostgres = { skipped: 'n/a (DATABASE_URL not set)' };
 else if (!SUPPORT.postgres) report.modes.parleyPostgres = { skipped: 'n/a (server has no Postgres wiring yet)' };
 else {
-  const { nodes, agentToken } = await startParleyNodes('postgres', 1, { DATABASE_URL: process.env.DATABASE_URL });
-  const driver = parleyDriver({ visitorPort: nodes[0].port, agentPort: nodes[0].port, agentToken });
-  ladderSystems.push({ key: 'parleyPostgres', session: await openRelaySession('parley postgres', driver, nodes), nodes });
+  for (const { bin, suffix, tag } of BUILDS) {
+    const { nodes, agentToken } = await startParleyNodes(`postgres${tag}`, 1, { DATABASE_URL: process.env.DATABASE_URL }, bin);
+    const driver = parleyDriver({ visitorPort: nodes[0].port, agentPort: nodes[0].port, agentToken });
+    ladderSystems.push({ key: `parleyPostgres${suffix}`, session: await openRelaySession(`parley postgres${suffix && ` [${suffix}]`}`, driver, nodes), nodes });
+  }
 }
 // Two nodes through Redis: visitors on node A, agents on node B, so every relayed message crosses Redis once.
 if (redis === undefined) {
@@ -714,11 +728,15 @@ if (redis === undefined) {
   else {
     // Two nodes share a store: Postgres when there is one, else one SQLite file.
     const isOnPostgres = process.env.DATABASE_URL !== undefined && SUPPORT.postgres;
-    const env = { REDIS_URL: redis.url, ...(isOnPostgres ? { DATABASE_URL: process.env.DATABASE_URL } : {}) };
-    const { nodes, agentToken } = await startParleyNodes('redis', 2, env);
-    const driver = parleyDriver({ visitorPort: nodes[0].port, agentPort: nodes[1].port, agentToken });
-    report.modes.parleyRedis = { store: isOnPostgres ? 'postgres' : 'sqlite' };
-    ladderSystems.push({ key: 'parleyRedis', session: await openRelaySession(`parley 2 nodes + redis (${isOnPostgres ? 'postgres' : 'sqlite'})`, driver, nodes), nodes });
+    for (const { bin, suffix, tag } of BUILDS) {
+      // Each build's pair on its own channel prefix, so neither hears the other's site-wide frames.
+      const env = { REDIS_URL: redis.url, PARLEY_REDIS_PREFIX: `parley-bench${tag}:`, ...(isOnPostgres ? { DATABASE_URL: process.env.DATABASE_URL } : {}) };
+      const { nodes, agentToken } = await startParleyNodes(`redis${tag}`, 2, env, bin);
+      const driver = parleyDriver({ visitorPort: nodes[0].port, agentPort: nodes[1].port, agentToken });
+      report.modes[`parleyRedis${suffix}`] = { store: isOnPostgres ? 'postgres' : 'sqlite' };
+      const label = `parley 2 nodes + redis (${isOnPostgres ? 'postgres' : 'sqlite'})${suffix && ` [${suffix}]`}`;
+      ladderSystems.push({ key: `parleyRedis${suffix}`, session: await openRelaySession(label, driver, nodes), nodes });
+    }
   }
   if (!isModeOn('raw-redis')) report.modes.rawRedis = { skipped: modeOff };
   else {
@@ -769,9 +787,12 @@ out('| system | offered msg/s | achieved msg/s | achieved | p50 ms | p99 ms | ma
 out('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|');
 const ladderModes = [
   ['Parley, SQLite', modes.parleySqlite],
+  ['Parley, SQLite [B]', modes.parleySqliteB],
   ['raw ws', modes.rawSingle],
   ['Parley, Postgres', modes.parleyPostgres],
+  ['Parley, Postgres [B]', modes.parleyPostgresB],
   [`Parley, 2 nodes + Redis (${modes.parleyRedis?.store ?? '—'})`, modes.parleyRedis],
+  [`Parley, 2 nodes + Redis (${modes.parleyRedisB?.store ?? '—'}) [B]`, modes.parleyRedisB],
   ['raw ws, 2 nodes + Redis', modes.rawRedis],
 ];
 for (const [name, mode] of ladderModes) {
@@ -795,15 +816,19 @@ for (const [name, mode, floor] of [
   ['Parley, SQLite', modes.parleySqlite, rawBest],
   ['raw ws (floor)', modes.rawSingle, rawBest],
   ['Parley, Postgres', modes.parleyPostgres, rawBest],
+  ['Parley, SQLite [B]', modes.parleySqliteB, rawBest],
+  ['Parley, Postgres [B]', modes.parleyPostgresB, rawBest],
   [`Parley, 2 nodes + Redis (${modes.parleyRedis?.store ?? '—'})`, modes.parleyRedis, rawRedisBest],
+  [`Parley, 2 nodes + Redis (${modes.parleyRedisB?.store ?? '—'}) [B]`, modes.parleyRedisB, rawRedisBest],
   ['raw ws, 2 nodes + Redis (floor)', modes.rawRedis, rawRedisBest],
 ]) {
-  if (mode?.skipped !== undefined) {
+  if (mode === undefined) continue; // a [B] mode without --bin-b
+  if (mode.skipped !== undefined) {
     out(`| ${name} | ${mode.skipped} | — | — |`);
     continue;
   }
   const best = bestOf(mode);
-  const r = best === undefined ? undefined : rungAt(mode.relay, best.offered);
+  const r = best === undefined ? undefined : mode.relay.rungs.find((rung) => rung.offered === best.offered && rung.isSustained);
   out(`| ${name} | ${best === undefined ? 'none sustained' : fmtInt(best.offered)} | ${r === undefined ? '—' : `${fmtMs(r.p50Ms)} / ${fmtMs(r.p99Ms)}`} | ${best === undefined || floor === undefined ? '—' : fmtRatio(best.offered / floor.offered)} |`);
 }
 out();
@@ -855,26 +880,30 @@ const targets = [];
   const signed = (ms) => `${ms >= 0 ? '+' : ''}${fmtMs(ms)}`;
   const rawHop = hop(modes.rawSingle, modes.rawRedis);
   const rawHopText = rawHop === undefined ? 'raw floor hop: n/a' : `raw ws floor hop: ${signed(rawHop.ms)} ms at ${fmtInt(rawHop.offered)} msg/s${rounds(rawHop)}`;
-  const hopTarget = `cross-node hop via Redis adds ≤ ${TARGETS.hopP50Ms} ms at p50`;
-  if (modes.parleyRedis?.skipped !== undefined) {
-    targets.push({ target: hopTarget, measured: `${modes.parleyRedis.skipped}; ${rawHopText}`, result: 'n/a' });
-  } else {
-    const store = modes.parleyRedis.store;
-    const single = store === 'postgres' ? modes.parleyPostgres : modes.parleySqlite;
+  for (const suffix of BUILDS.map((b) => b.suffix)) {
+    const hopTarget = `cross-node hop via Redis adds ≤ ${TARGETS.hopP50Ms} ms at p50${suffix && ` [${suffix}]`}`;
+    // Without Redis only the default build's mode records why it was skipped.
+    const cross = modes[`parleyRedis${suffix}`] ?? modes.parleyRedis;
+    if (cross?.skipped !== undefined) {
+      targets.push({ target: hopTarget, measured: `${cross.skipped}; ${rawHopText}`, result: 'n/a' });
+      continue;
+    }
+    const store = cross.store;
+    const single = store === 'postgres' ? modes[`parleyPostgres${suffix}`] : modes[`parleySqlite${suffix}`];
     const versus = `2 nodes on ${store} − 1 node on ${store}`;
     if (single?.relay === undefined) {
       targets.push({ target: hopTarget, measured: `n/a (the one-node ${store} ladder did not run); ${rawHopText}`, result: 'n/a' });
-    } else {
-      const parleyHop = hop(single, modes.parleyRedis);
-      targets.push({
-        target: hopTarget,
-        measured:
-          parleyHop === undefined
-            ? `no rung sustained on both (${versus}); ${rawHopText}`
-            : `${signed(parleyHop.ms)} ms at ${fmtInt(parleyHop.offered)} msg/s (${versus}${rounds(parleyHop)}); ${rawHopText}`,
-        result: parleyHop === undefined ? 'FAIL' : verdict(parleyHop.ms <= TARGETS.hopP50Ms),
-      });
+      continue;
     }
+    const parleyHop = hop(single, cross);
+    targets.push({
+      target: hopTarget,
+      measured:
+        parleyHop === undefined
+          ? `no rung sustained on both (${versus}); ${rawHopText}`
+          : `${signed(parleyHop.ms)} ms at ${fmtInt(parleyHop.offered)} msg/s (${versus}${rounds(parleyHop)}); ${rawHopText}`,
+      result: parleyHop === undefined ? 'FAIL' : verdict(parleyHop.ms <= TARGETS.hopP50Ms),
+    });
   }
 }
 report.targets = targets;
