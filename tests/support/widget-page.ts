@@ -19,7 +19,7 @@ import { launchChromium } from './browser.js';
 /** The built widget; `WIDGET_DIST=<dir>/` tests another build (as scripts/bench/widget/size.mjs measures one). */
 export const WIDGET_DIST = process.env.WIDGET_DIST ?? fileURLToPath(new URL('../../packages/widget/dist/', import.meta.url));
 /** What every widget suite needs built; pass to `browserSkipReason`. */
-export const WIDGET_FILES = ['loader.js', 'app.js', 'faq.js', 'transport.js', 'forms.js', 'locales/en.json'].map((f) => WIDGET_DIST + f);
+export const WIDGET_FILES = ['loader.js', 'app.js', 'faq.js', 'transport.js', 'forms.js', 'attach.js', 'locales/en.json'].map((f) => WIDGET_DIST + f);
 
 /** `expect.poll` options for browser steps: vitest's 1 s default is too short on a loaded 2-core CI machine. */
 export const POLL = { timeout: 10_000, interval: 50 };

@@ -20,7 +20,8 @@ export function createWidget(config: WidgetConfig, options: CreateWidgetOptions 
     config,
     () => import('./mount.js').then((m) => (ctx) => m.startApp(ctx)),
     // Bundlers split these into chunks of their own: the FAQ engine loads after the app (its builder only for a FAQ
-    // that is not compiled), transport at hand-off, the forms when one is about to show.
+    // that is not compiled), transport at hand-off, the forms when one is about to show,
+    // attachments when a file is picked or shown.
     (name) =>
       (name === 'faq'
         ? import('@parley/faq/runtime-core')
@@ -30,7 +31,9 @@ export function createWidget(config: WidgetConfig, options: CreateWidgetOptions 
           ? import('@parley/faq')
           : name === 'forms'
             ? import('./forms.js')
-            : import('@parley/transport')) as never,
+            : name === 'attach'
+              ? import('./attach.js')
+              : import('@parley/transport')) as never,
     assets,
     options.host,
   );

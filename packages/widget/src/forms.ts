@@ -3,4 +3,4 @@
 export { LeaveMessageForm } from './components/LeaveMessageForm.js';
 export { PreChatForm } from './components/PreChatForm.js';
 export { RatingForm } from './components/RatingForm.js';
-export { FORMS_CSS } from './styles/forms-css.js';
+export { CSS } from './styles/forms-css.js';

@@ -7,6 +7,9 @@ import type { createVisitorClient, localStorageStorage } from '@parley/transport
 /** Loaded when a form is about to show (pre-chat, leave a message, rating), prefetched once the shopper writes. */
 export type FormsModule = typeof import('./forms.js');
 
+/** Loaded when the shopper presses the attach button or a message with files shows: checks, upload, file list. */
+export type AttachModule = typeof import('./attach.js');
+
 /** Loaded when the app starts, in the background: needed for the first question. Query-only: no builder. */
 export interface FaqModule {
   loadCompiled: typeof loadCompiled;
@@ -35,6 +38,7 @@ export type ModuleMap = {
   'faq-build': FaqBuildModule;
   transport: TransportModule;
   forms: FormsModule;
+  attach: AttachModule;
 } & { [L in FaqLocale as `faq-words-${L}`]: FaqWordsModule };
 
 export type LoadModule = <K extends keyof ModuleMap>(name: K) => Promise<ModuleMap[K]>;

@@ -5,8 +5,8 @@ import { h, render } from 'preact';
 import { Panel } from './components/Panel.js';
 import type { AppContext, AppInstance } from './controller.js';
 import { createFaqLoader } from './faq-source.js';
-import { createFormsLoader } from './forms-loader.js';
-import { FormsContext } from './hooks/use-forms.js';
+import { createChunkLoader } from './chunk-loader.js';
+import { AttachContext, FormsContext } from './hooks/use-chunk.js';
 import { I18nContext, StoreContext } from './hooks/use-store.js';
 import { loadLocale, pickLocale } from './i18n/load-locale.js';
 import { createTranslator, type Translator } from './i18n/t.js';
@@ -16,7 +16,6 @@ import { trackPages } from './page-tracker.js';
 import { ACTIVE_KEY, clearKeys, READ_KEY, readKey, TOKEN_KEY, writeKey } from './storage-keys.js';
 import type { ChatClient } from './store/chat-client.js';
 import { createWidgetStore, type WidgetStore } from './store/widget-store.js';
-import { uploadEndpoint, uploadFile } from './store/upload.js';
 import { PANEL_CSS } from './styles/panel-css.js';
 import { createTabSync, type TabSync } from './tab-sync.js';
 import { sheet } from './theme.js';
@@ -52,6 +51,8 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
   const container = root.ownerDocument.createElement('div');
   root.prepend(container);
 
+  const forms = createChunkLoader(ctx, 'forms');
+  const attach = createChunkLoader(ctx, 'attach');
   let sync: TabSync | undefined;
   // Lives only as long as this app: shutdown (and destroy) forget it with everything else.
   let identity = readIdentity(config.identity);
@@ -74,12 +75,14 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
     preChat: config.preChat ?? [],
     ...(config.ratingScale ? { ratingScale: config.ratingScale } : {}),
     locale,
-    upload: (file, token) => uploadFile(uploadEndpoint(config.server), token, file),
+    upload: async (file, token) => {
+      const { uploadEndpoint, uploadFile } = await attach.load();
+      return uploadFile(uploadEndpoint(config.server), token, file);
+    },
   });
   sync = createTabSync(`${prefix}sync`, store);
   const tabs = sync;
 
-  const forms = createFormsLoader(ctx);
   let isReady = false;
   const paint = (): void => {
     if (!isReady) return;
@@ -87,7 +90,11 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
       h(
         StoreContext.Provider,
         { value: store },
-        h(FormsContext.Provider, { value: forms }, h(I18nContext.Provider, { value: tr }, h(Panel, { title: config.title, preChat: config.preChat ?? [] }))),
+        h(
+          FormsContext.Provider,
+          { value: forms },
+          h(AttachContext.Provider, { value: attach }, h(I18nContext.Provider, { value: tr }, h(Panel, { title: config.title, preChat: config.preChat ?? [] }))),
+        ),
       ),
       container,
     );

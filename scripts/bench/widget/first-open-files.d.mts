@@ -3,3 +3,4 @@ export const FRESH_OPEN: readonly string[];
 export const RESUMED_OPEN: readonly string[];
 export const FIRST_OPEN: readonly string[];
 export const AFTER_FIRST_MESSAGE: readonly string[];
+export const WHEN_NEEDED: readonly string[];

@@ -15,6 +15,12 @@ export const RESUMED_OPEN = ['app.js', 'faq.js', 'transport.js'];
 export const AFTER_FIRST_MESSAGE = ['forms.js'];
 
 /**
+ * Fetched only when needed: attach.js when the shopper presses the attach button, or when a message with files
+ * shows (so a resumed chat whose history has files fetches it at once: not one of the two opens above).
+ */
+export const WHEN_NEEDED = ['attach.js'];
+
+/**
  * What the first-open budget counts (issue 5): app, Preact, store, transport + protocol and the FAQ engine, even
  * where the widget defers one of them, and every file either real first open fetches.
  */

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { AFTER_FIRST_MESSAGE, FIRST_OPEN, FRESH_OPEN, RESUMED_OPEN } from './first-open-files.mjs';
+import { AFTER_FIRST_MESSAGE, FIRST_OPEN, FRESH_OPEN, RESUMED_OPEN, WHEN_NEEDED } from './first-open-files.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const widgetDir = join(here, '../../../packages/widget');
@@ -49,7 +49,8 @@ const measure = (files) => {
 // open loads comes from first-open-files.mjs, which a Chromium test checks against real fetches on the demo: app.js,
 // the locale, faq.js at once (the first question needs it), transport.js at the hand-off (or at once when a
 // conversation is resumed); forms.js (pre-chat, leave a message, rating) only on idle after the shopper has
-// written, so it is not part of the first open (shown on its own row). The issue counts transport in the first open, so the budget does; "self-service open"
+// written, and attach.js (checking, uploading and showing files) when the shopper picks a file or a message has
+// files, so neither is part of the first open (each shown on its own row). The issue counts transport in the first open, so the budget does; "self-service open"
 // shows what a shopper who never asks for a person downloads. Locale and FAQ data excluded.
 // The budgeted first open assumes a compiled FAQ (`parley-faq build --compiled`); a site serving raw entries (or
 // inline `faq`) also loads faq-build.js, shown on its own row.
@@ -60,6 +61,7 @@ const rows = {
   'faq-build.js': measure(['faq-build.js']),
   'transport.js': measure(['transport.js']),
   'forms.js (later)': measure(AFTER_FIRST_MESSAGE),
+  'attach.js (if used)': measure(WHEN_NEEDED),
   'self-service open': measure(FRESH_OPEN),
   'resumed open': measure(RESUMED_OPEN),
   firstOpen: measure(FIRST_OPEN),

@@ -4,6 +4,7 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClient, flush } from '../../test-support/fake-client.js';
+import { ChunkProviders, testChunks, untilChunk } from '../../test-support/chunks.js';
 import { I18nContext, StoreContext } from '../hooks/use-store.js';
 import en from '../i18n/locales/en.json';
 import { createTranslator } from '../i18n/t.js';
@@ -13,7 +14,7 @@ import { Panel } from './Panel.js';
 let container: HTMLElement;
 const EVIL = '<img src=x onerror="window.__xss=1">.png';
 
-function mount() {
+function mount(chunks = testChunks()) {
   const fake = createFakeClient();
   const uploads: Array<{ file: File; settle: (a: Attachment | Error) => void }> = [];
   const store = createWidgetStore({
@@ -33,15 +34,17 @@ function mount() {
   act(() => {
     render(
       <StoreContext.Provider value={store}>
-        <I18nContext.Provider value={createTranslator('en', en)}>
-          <Panel preChat={[]} />
-        </I18nContext.Provider>
+        <ChunkProviders chunks={chunks}>
+          <I18nContext.Provider value={createTranslator('en', en)}>
+            <Panel preChat={[]} />
+          </I18nContext.Provider>
+        </ChunkProviders>
       </StoreContext.Provider>,
       container,
     );
   });
   act(() => store.getState().open());
-  return { store, fake, uploads };
+  return { store, fake, uploads, chunks };
 }
 
 const settle = async (): Promise<void> => {
@@ -51,12 +54,14 @@ const settle = async (): Promise<void> => {
 };
 const attachButton = () => container.querySelector<HTMLButtonElement>('button.pc-attach');
 const fileInput = () => container.querySelector<HTMLInputElement>('#pc-file')!;
-function pick(files: File[]) {
+/** Picks files, then waits for the attach chunk (checks and upload) the pick fetches. */
+async function pick(files: File[], chunks: { attach: Parameters<typeof untilChunk>[0] }) {
   const input = fileInput();
   Object.defineProperty(input, 'files', { configurable: true, value: files });
   act(() => {
     input.dispatchEvent(new Event('change', { bubbles: true }));
   });
+  await untilChunk(chunks.attach);
 }
 
 afterEach(() => {
@@ -80,13 +85,13 @@ describe('attachments in the widget', () => {
   });
 
   it('refuses a too large or unsupported file before uploading, and says why', async () => {
-    const { store, uploads } = mount();
+    const { store, uploads, chunks } = mount();
     await act(async () => {
       await store.getState().escalate('requested');
     });
     const big = new File(['x'], 'huge.png', { type: 'image/png' });
     Object.defineProperty(big, 'size', { value: 11 * 1024 * 1024 });
-    pick([big, new File(['<svg/>'], 'logo.svg', { type: 'image/svg+xml' })]);
+    await pick([big, new File(['<svg/>'], 'logo.svg', { type: 'image/svg+xml' })], chunks);
     const alert = container.querySelector('[role=alert]')!;
     expect(alert.textContent).toContain('huge.png is larger than 10 MB.');
     expect(alert.textContent).toContain("logo.svg can't be sent");
@@ -94,11 +99,11 @@ describe('attachments in the widget', () => {
   });
 
   it('shows a chip while uploading, then the thumbnail; a failed upload can be retried; names stay text', async () => {
-    const { store, fake, uploads } = mount();
+    const { store, fake, uploads, chunks } = mount();
     await act(async () => {
       await store.getState().escalate('requested');
     });
-    pick([new File([new Uint8Array(2048)], EVIL, { type: 'image/png' })]);
+    await pick([new File([new Uint8Array(2048)], EVIL, { type: 'image/png' })], chunks);
     await settle();
     expect(uploads).toHaveLength(1);
     const bubble = () => container.querySelector('.pc-mine:last-of-type')!;
@@ -128,7 +133,7 @@ describe('attachments in the widget', () => {
   });
 
   it('renders a file from the agent as a download chip, never with a javascript: link', async () => {
-    const { store, fake } = mount();
+    const { store, fake, chunks } = mount();
     await act(async () => {
       await store.getState().escalate('requested');
     });
@@ -148,10 +153,37 @@ describe('attachments in the widget', () => {
         ],
       });
     });
+    // The files arrive with the attach chunk; until then the message holds a busy status in their place.
+    expect(container.querySelector('.pc-theirs [aria-busy=true]')).not.toBeNull();
+    await untilChunk(chunks.attach);
     const links = [...container.querySelectorAll<HTMLAnchorElement>('a.pc-file')];
     expect(links[0]!.getAttribute('download')).toBe('invoice.pdf');
     expect(links[0]!.textContent).toBe('invoice.pdf 3.2 MB');
     expect(links[1]!.hasAttribute('href')).toBe(false);
     expect(container.querySelector('img.pc-thumb')).toBeNull();
+  });
+
+  it('an attach chunk that fails to load: the pick says so, WIDGET_LOAD_FAILED is emitted, the next pick works', async () => {
+    const errors: unknown[] = [];
+    let isDown = true;
+    const flaky = testChunks({
+      attach: () => (isDown ? Promise.reject(new Error('https://cdn.test/attach.js')) : import('../attach.js')),
+      emit: (event, payload) => event === 'error' && errors.push(payload),
+    });
+    const { store, uploads } = mount(flaky);
+    await act(async () => {
+      await store.getState().escalate('requested');
+    });
+    await pick([new File(['hi'], 'note.txt', { type: 'text/plain' })], { attach: { load: () => flaky.attach.load().catch(() => undefined) } as never });
+    await settle();
+    expect(container.querySelector('[role=alert]')!.textContent).toBe('Something went wrong. Try again.');
+    expect(errors).toEqual([{ code: 'WIDGET_LOAD_FAILED', message: 'Error: https://cdn.test/attach.js' }]);
+    expect(uploads).toHaveLength(0);
+
+    isDown = false;
+    await pick([new File(['hi'], 'note.txt', { type: 'text/plain' })], flaky);
+    await settle();
+    expect(uploads).toHaveLength(1);
+    expect(container.querySelector('[role=alert]')).toBeNull();
   });
 });

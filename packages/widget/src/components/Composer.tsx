@@ -1,6 +1,6 @@
 // The message box: Enter sends, Shift+Enter breaks the line; the escalation button stays visible while self-serving.
 import { useContext, useState } from 'preact/hooks';
-import { FormsContext } from '../hooks/use-forms.js';
+import { FormsContext } from '../hooks/use-chunk.js';
 import { useActions, useStore, useT } from '../hooks/use-store.js';
 import { AttachButton } from './AttachButton.js';
 

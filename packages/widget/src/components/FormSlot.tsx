@@ -1,8 +1,8 @@
 // A form view's body: the form from the forms chunk once it has loaded, an empty busy status meanwhile, and an
 // alert with Retry when the chunk could not be fetched (the rest of the panel keeps working).
-import { useEffect, useRef } from 'preact/hooks';
+import { useContext, useEffect, useRef } from 'preact/hooks';
 import type { PreChatField } from '../embed-api.js';
-import { useForms } from '../hooks/use-forms.js';
+import { FormsContext, useChunk } from '../hooks/use-chunk.js';
 import { useT } from '../hooks/use-store.js';
 
 export interface FormSlotProps {
@@ -14,7 +14,7 @@ export interface FormSlotProps {
 
 export function FormSlot({ view, preChat, onArrived }: FormSlotProps) {
   const { t } = useT();
-  const { forms, hasFailed, retry } = useForms();
+  const { chunk: forms, hasFailed, retry } = useChunk(useContext(FormsContext));
   const isReady = !!forms;
   const wasMissing = useRef(!isReady);
   useEffect(() => {

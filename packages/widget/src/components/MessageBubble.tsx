@@ -4,7 +4,7 @@ import type { TimelineItem } from '../store/types.js';
 import { safeImageSrc } from '../linkify.js';
 import { focusInput } from './Composer.js';
 import { MessageText } from './MessageText.js';
-import { AttachmentList } from './AttachmentList.js';
+import { Attachments } from './Attachments.js';
 
 type MessageItem = Extract<TimelineItem, { kind: 'message' }>;
 
@@ -20,7 +20,7 @@ export function MessageBubble({ item }: { item: MessageItem }) {
       <div class="pc-bubble">
         <span class={isMine ? 'pc-sr' : 'pc-author'}>{author}</span>
         {item.text ? <MessageText text={item.text} /> : null}
-        {item.attachments?.length ? <AttachmentList items={item.attachments} /> : null}
+        {item.attachments?.length ? <Attachments items={item.attachments} /> : null}
         <span class="pc-meta">
           <time dateTime={new Date(item.at).toISOString()}>{time(item.at)}</time>
           {item.state ? <span class="pc-state"> · {t(`message.${item.state}`)}</span> : null}

@@ -4,8 +4,7 @@ import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClient, flush } from '../../test-support/fake-client.js';
 import { storefrontFaq } from '../../test-support/storefront.js';
-import { testFormsLoader, untilForms } from '../../test-support/forms.js';
-import { FormsContext } from '../hooks/use-forms.js';
+import { ChunkProviders, testChunks, untilChunk } from '../../test-support/chunks.js';
 import { I18nContext, StoreContext } from '../hooks/use-store.js';
 import en from '../i18n/locales/en.json';
 import { createTranslator } from '../i18n/t.js';
@@ -15,7 +14,8 @@ import { Panel } from './Panel.js';
 const faq = storefrontFaq();
 let container: HTMLElement;
 
-function mount(preChat: Array<'name' | 'email'> = [], { loader: forms } = testFormsLoader()) {
+function mount(preChat: Array<'name' | 'email'> = [], chunks = testChunks()) {
+  const { forms } = chunks;
   const fake = createFakeClient();
   const store = createWidgetStore({
     client: async () => fake.client,
@@ -32,11 +32,11 @@ function mount(preChat: Array<'name' | 'email'> = [], { loader: forms } = testFo
   act(() => {
     render(
       <StoreContext.Provider value={store}>
-        <FormsContext.Provider value={forms}>
+        <ChunkProviders chunks={chunks}>
           <I18nContext.Provider value={createTranslator('en', en)}>
             <Panel preChat={preChat} />
           </I18nContext.Provider>
-        </FormsContext.Provider>
+        </ChunkProviders>
       </StoreContext.Provider>,
       container,
     );
@@ -152,7 +152,7 @@ describe('Panel', () => {
     const { fake, forms } = mount(['name', 'email']);
     act(() => button('Talk to a person').click());
     await settle();
-    await untilForms(forms);
+    await untilChunk(forms);
     // The form arrived after its view was shown: focus went into it.
     expect(container.ownerDocument.activeElement).toBe(q('#pc-pre-name'));
     const email = q<HTMLInputElement>('#pc-pre-email');
@@ -171,7 +171,7 @@ describe('Panel', () => {
     act(() => button('Talk to a person').click());
     await settle();
     act(() => fake.frame({ type: 'conversation.closed', conversationId: 'c1', by: 'agent' }));
-    await untilForms(forms);
+    await untilChunk(forms);
     expect(q('legend').textContent).toBe('How did we do?');
     const four = [...container.querySelectorAll<HTMLInputElement>('input[name=pc-score]')][3]!;
     expect(four.closest('label')!.textContent).toContain('4 out of 5');
@@ -185,10 +185,10 @@ describe('Panel', () => {
   it('a forms chunk that fails to load: an alert with Retry and a WIDGET_LOAD_FAILED event; Retry shows the form', async () => {
     const errors: unknown[] = [];
     let isDown = true;
-    const flaky = testFormsLoader(
-      () => (isDown ? Promise.reject(new Error('https://cdn.test/forms.js')) : import('../forms.js')),
-      (event, payload) => event === 'error' && errors.push(payload),
-    );
+    const flaky = testChunks({
+      forms: () => (isDown ? Promise.reject(new Error('https://cdn.test/forms.js')) : import('../forms.js')),
+      emit: (event, payload) => event === 'error' && errors.push(payload),
+    });
     const { fake } = mount([], flaky);
     act(() => button('Talk to a person').click());
     await settle();
@@ -200,7 +200,7 @@ describe('Panel', () => {
 
     isDown = false;
     act(() => button('Retry').click());
-    await untilForms(flaky.loader);
+    await untilChunk(flaky.forms);
     expect(q('legend').textContent).toBe('How did we do?');
     expect(container.querySelector('[role=alert]')).toBeNull();
     // Its styles came with it, beside the panel's.

@@ -4,8 +4,7 @@ import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/protocol';
 import { createFakeClient, flush } from '../../test-support/fake-client.js';
-import { testFormsLoader, untilForms } from '../../test-support/forms.js';
-import { FormsContext } from '../hooks/use-forms.js';
+import { ChunkProviders, testChunks, untilChunk } from '../../test-support/chunks.js';
 import { I18nContext, StoreContext } from '../hooks/use-store.js';
 import en from '../i18n/locales/en.json';
 import { createTranslator } from '../i18n/t.js';
@@ -15,7 +14,8 @@ import { Panel } from './Panel.js';
 let container: HTMLElement;
 
 async function mountLive() {
-  const { loader: forms } = testFormsLoader();
+  const chunks = testChunks();
+  const { forms } = chunks;
   const fake = createFakeClient();
   const store = createWidgetStore({
     client: async () => fake.client,
@@ -32,11 +32,11 @@ async function mountLive() {
   act(() => {
     render(
       <StoreContext.Provider value={store}>
-        <FormsContext.Provider value={forms}>
+        <ChunkProviders chunks={chunks}>
           <I18nContext.Provider value={createTranslator('en', en)}>
             <Panel preChat={[]} />
           </I18nContext.Provider>
-        </FormsContext.Provider>
+        </ChunkProviders>
       </StoreContext.Provider>,
       container,
     );

@@ -4,8 +4,7 @@ import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RatingScale } from '@parley/protocol';
 import { createFakeClient, flush } from '../../test-support/fake-client.js';
-import { testFormsLoader, untilForms } from '../../test-support/forms.js';
-import { FormsContext } from '../hooks/use-forms.js';
+import { ChunkProviders, testChunks, untilChunk } from '../../test-support/chunks.js';
 import { I18nContext, StoreContext } from '../hooks/use-store.js';
 import en from '../i18n/locales/en.json';
 import { createTranslator } from '../i18n/t.js';
@@ -17,7 +16,8 @@ let container: HTMLElement;
 
 async function closedChat(ratingScale?: RatingScale) {
   const fake = createFakeClient();
-  const { loader: forms } = testFormsLoader();
+  const chunks = testChunks();
+  const { forms } = chunks;
   const rated: Array<WidgetEvents['rated']> = [];
   const store = createWidgetStore({
     client: async () => fake.client,
@@ -37,11 +37,11 @@ async function closedChat(ratingScale?: RatingScale) {
   act(() => {
     render(
       <StoreContext.Provider value={store}>
-        <FormsContext.Provider value={forms}>
+        <ChunkProviders chunks={chunks}>
           <I18nContext.Provider value={createTranslator('en', en)}>
             <Panel preChat={[]} />
           </I18nContext.Provider>
-        </FormsContext.Provider>
+        </ChunkProviders>
       </StoreContext.Provider>,
       container,
     );
@@ -52,7 +52,7 @@ async function closedChat(ratingScale?: RatingScale) {
     await flush();
   });
   act(() => fake.frame({ type: 'conversation.closed', conversationId: 'c1', by: 'agent' }));
-  await untilForms(forms);
+  await untilChunk(forms);
   return { fake, store, rated };
 }
 

@@ -1,7 +1,7 @@
 // Styles of the pre-chat, leave-a-message and rating forms: loaded with their chunk (forms.ts), adopted beside
 // PANEL_CSS when it arrives. Rules any first-open screen uses stay in panel-css.ts.
 
-export const FORMS_CSS = `.pc-form{display:flex;flex-direction:column;gap:10px}
+export const CSS = `.pc-form{display:flex;flex-direction:column;gap:10px}
 .pc-form h3{margin:0;font-size:16px}
 .pc-form p{margin:0}
 .pc-field{display:flex;flex-direction:column;gap:4px;font-size:14px}

@@ -60,8 +60,4 @@ export const PANEL_CSS = `:host{--pbg:#fff!important;--ptx:#111827!important;--p
 .pc-row{flex-wrap:wrap}
 .pc-attach{flex:none;width:36px;height:36px;border:1px solid var(--pbd);border-radius:18px;background:var(--pbg);color:var(--ptx);cursor:pointer;display:grid;place-items:center}
 .pc-attach svg{fill:currentColor}
-.pc-attach-error{flex-basis:100%}
-.pc-files{list-style:none;margin:6px 0 0;padding:0;display:flex;flex-direction:column;gap:6px}
-.pc-thumb{display:block;max-width:200px;max-height:160px;border-radius:8px;object-fit:cover}
-.pc-file{display:inline-flex;gap:6px;padding:6px 10px;border:1px solid var(--pbd);border-radius:8px;color:inherit;overflow-wrap:anywhere}
-.pc-file-size{color:var(--pmu);white-space:nowrap}`;
+.pc-attach-error{flex-basis:100%}`;
