@@ -1,0 +1,22 @@
+export { D as DEFAULT_DB_PATH, a as DEFAULT_HELLO_TIMEOUT_MS, b as DEFAULT_PORT, c as DEFAULT_RATES, d as DEFAULT_VISITOR_TOKEN_TTL_MS, I as IDENTITY_CLOCK_TOLERANCE_S, e as IDENTITY_JWT_MAX_AGE_S, P as POSTGRES_SCHEMA_VERSION, S as SIGNATURE_HEADER, f as SQLITE_SCHEMA_VERSION, T as TokenBucket, U as USAGE, g as conversationTopic, h as createJsonLogger, i as createMemoryFanout, j as createPostgresStorage, k as createRedisFanout, l as createServer, m as createSqliteStorage, n as createVisitorTokens, o as eraseVisitor, p as estimateWaitSeconds, q as ewmaMs, r as exportVisitor, s as hashAgentToken, t as loadConfig, u as signIdentity, v as signWebhook, w as siteAgentsTopic, x as verifyIdentity, y as verifyWebhookSignature, z as visitorTopic } from './chunks/postgres-Cwp-XOzz.js';
+import 'node:net';
+import '@parley/protocol';
+import 'node:http';
+import 'node:crypto';
+import 'ws';
+import 'jose';
+import 'node:fs';
+import 'node:fs/promises';
+import 'node:path';
+import 'better-sqlite3';
+import 'node:module';
+import 'node:worker_threads';
+import 'node:https';
+import '@parley/faq';
+import 'node:os';
+import 'nodemailer';
+import 'ioredis';
+import 'pg';
+import 'node:perf_hooks';
+import 'pino';
+//# sourceMappingURL=index.js.map
