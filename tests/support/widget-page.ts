@@ -230,11 +230,16 @@ export interface WidgetRig {
  * The set-up most widget suites share: a real server with an agent desk, a host site serving `pages` (built once the
  * desk's visitor URL is known), and Chromium; torn down after the suite. Read the fields inside tests, not at import.
  */
-export function useWidgetRig(skip: string | undefined, pages: (desk: AgentDesk) => Record<string, (url: URL) => SitePage>): WidgetRig {
+export function useWidgetRig(
+  skip: string | undefined,
+  pages: (desk: AgentDesk) => Record<string, (url: URL) => SitePage>,
+  /** Server options, read when the suite starts (after the suite's own earlier beforeAll hooks, e.g. an SMTP port). */
+  deskOptions?: () => Partial<Parameters<typeof createServer>[0]>,
+): WidgetRig {
   const rig = {} as WidgetRig;
   beforeAll(async () => {
     if (skip) return;
-    rig.desk = await startAgentDesk('Alice');
+    rig.desk = await startAgentDesk('Alice', deskOptions?.());
     rig.site = await startWidgetSite(pages(rig.desk));
     rig.browser = await launchChromium();
   }, 60_000);

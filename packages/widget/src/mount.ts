@@ -18,7 +18,9 @@ import type { ChatClient } from './store/chat-client.js';
 import { createWidgetStore, type WidgetStore } from './store/widget-store.js';
 import { PANEL_CSS } from './styles/panel-css.js';
 import { createTabSync, type TabSync } from './tab-sync.js';
-import { sheet } from './theme.js';
+import { fetchSiteConfig, siteConfigUrl, type SiteConfig } from './site-config.js';
+import type { SiteSettings } from './store/ui.js';
+import { sheet, themeCss } from './theme.js';
 
 /**
  * Test seam: build the transport client yourself (a fake, or one with a custom WebSocket). `identity` is the
@@ -93,23 +95,43 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
         h(
           FormsContext.Provider,
           { value: forms },
-          h(AttachContext.Provider, { value: attach }, h(I18nContext.Provider, { value: tr }, h(Panel, { title: config.title, preChat: config.preChat ?? [] }))),
+          h(AttachContext.Provider, { value: attach }, h(I18nContext.Provider, { value: tr }, h(Panel, { title: config.title }))),
         ),
       ),
       container,
     );
   };
+  // The greeting when the page's config has none: the site's (once its config says) or the locale's.
+  let siteGreeting: string | undefined;
+  const showGreeting = (): void => {
+    if (config.greeting) return;
+    const text = siteGreeting ?? tr.t('greeting');
+    const s = store.getState();
+    const greeting = s.conversation.items.find((i) => i.kind === 'greeting');
+    if (greeting) s.updateItem(greeting.id, { text });
+    else if (s.conversation.status === 'bot' && !s.conversation.items.length) s.addItems([{ kind: 'greeting', id: 'greeting', text }]);
+  };
   const applyLocale = (messages: Record<string, string>): void => {
     tr = createTranslator(locale, { ...messages, ...config.messages });
     syncNow();
-    if (!config.greeting) {
-      const s = store.getState();
-      const greeting = s.conversation.items.find((i) => i.kind === 'greeting');
-      if (greeting) s.updateItem(greeting.id, { text: tr.t('greeting') });
-      else if (s.conversation.status === 'bot' && !s.conversation.items.length) s.addItems([{ kind: 'greeting', id: 'greeting', text: tr.t('greeting') }]);
-    }
+    showGreeting();
     isReady = true;
     paint();
+  };
+  // The site's config fills in what the page's boot config leaves out; the page always wins.
+  const applySite = (site: SiteConfig): void => {
+    if (site.color && !config.theme?.color) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet(themeCss({ color: site.color }))];
+    if (site.position && !config.theme?.position) ctx.host.setAttribute('data-pos', site.position);
+    const settings: SiteSettings = {};
+    if (site.ratingScale && !config.ratingScale) settings.ratingScale = site.ratingScale;
+    if (site.preChat && !config.preChat) settings.preChat = site.preChat;
+    if (site.transcriptEmail !== undefined) settings.canEmailTranscript = site.transcriptEmail;
+    if (site.isOpen !== undefined) settings.isSiteOpen = site.isOpen;
+    store.getState().configure(settings);
+    if (site.greeting) {
+      siteGreeting = site.greeting;
+      showGreeting();
+    }
   };
   void loadLocale(locale, ctx.assetsUrl, (e) => emit('error', { code: 'WIDGET_LOCALE_FAILED', message: String(e) })).then(applyLocale);
 
@@ -122,7 +144,17 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
       labels: { open: tr.t('launcher.open'), close: tr.t('launcher.close'), unread: tr.t('launcher.unread', { count: unread }) },
     });
   };
+  // Fetched on the first open, never before: a page view without a click costs the chat server nothing.
+  let hasSiteConfig = false;
+  const loadSiteConfig = (): void => {
+    if (hasSiteConfig || !config.siteKey) return;
+    hasSiteConfig = true;
+    void fetchSiteConfig(siteConfigUrl(config.server, config.siteKey)).then((site) => {
+      if (site) applySite(site);
+    });
+  };
   const offStore = store.subscribe((s, prev) => {
+    if (s.ui.isOpen && !prev.ui.isOpen) loadSiteConfig();
     if (s.ui.isOpen === prev.ui.isOpen && s.ui.unread === prev.ui.unread) return;
     syncNow();
     // Only when focus was in the panel: a host page calling close() keeps its own focus.

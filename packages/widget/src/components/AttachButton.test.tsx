@@ -36,7 +36,7 @@ function mount(chunks = testChunks()) {
       <StoreContext.Provider value={store}>
         <ChunkProviders chunks={chunks}>
           <I18nContext.Provider value={createTranslator('en', en)}>
-            <Panel preChat={[]} />
+            <Panel />
           </I18nContext.Provider>
         </ChunkProviders>
       </StoreContext.Provider>,

@@ -11,6 +11,7 @@ export function Composer() {
   const { t } = useT();
   const { ask, typing, escalate } = useActions();
   const status = useStore((s) => s.conversation.status);
+  const isSiteClosed = useStore((s) => s.ui.isSiteOpen === false);
   const [text, setText] = useState('');
   // Once the shopper writes (after the first open), the forms a chat may end in are fetched in the background.
   const forms = useContext(FormsContext);
@@ -38,6 +39,7 @@ export function Composer() {
           {t('escalate.button')}
         </button>
       ) : null}
+      {status === 'bot' && isSiteClosed ? <p class="pc-meta">{t('hours.closed')}</p> : null}
       <div class="pc-row">
         <label class="pc-sr" for="pc-input">
           {t('composer.label')}

@@ -34,7 +34,7 @@ function mount(preChat: Array<'name' | 'email'> = [], chunks = testChunks()) {
       <StoreContext.Provider value={store}>
         <ChunkProviders chunks={chunks}>
           <I18nContext.Provider value={createTranslator('en', en)}>
-            <Panel preChat={preChat} />
+            <Panel />
           </I18nContext.Provider>
         </ChunkProviders>
       </StoreContext.Provider>,

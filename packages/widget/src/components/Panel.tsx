@@ -1,6 +1,5 @@
 // The chat dialog: header, banner, timeline and the view's form. Escape closes; focus moves in on open.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { PreChatField } from '../embed-api.js';
 import { useActions, useStore, useT } from '../hooks/use-store.js';
 import { safeImageSrc } from '../linkify.js';
 import { Composer } from './Composer.js';
@@ -10,10 +9,9 @@ import { Timeline } from './Timeline.js';
 
 export interface PanelProps {
   title?: string;
-  preChat: PreChatField[];
 }
 
-export function Panel({ title, preChat }: PanelProps) {
+export function Panel({ title }: PanelProps) {
   const { t, dir, locale } = useT();
   const { close } = useActions();
   const isOpen = useStore((s) => s.ui.isOpen);
@@ -21,6 +19,8 @@ export function Panel({ title, preChat }: PanelProps) {
   const notice = useStore((s) => s.ui.notice);
   const agent = useStore((s) => s.conversation.agent);
   const status = useStore((s) => s.conversation.status);
+  // The boot config's, or the site's once its config arrives.
+  const preChat = useStore((s) => s.ui.preChat);
   const ref = useRef<HTMLDivElement>(null);
   // Bumped when an on-demand form arrives after its view was shown: focus moves into it then.
   const [arrivals, setArrivals] = useState(0);

@@ -34,7 +34,7 @@ async function mountLive() {
       <StoreContext.Provider value={store}>
         <ChunkProviders chunks={chunks}>
           <I18nContext.Provider value={createTranslator('en', en)}>
-            <Panel preChat={[]} />
+            <Panel />
           </I18nContext.Provider>
         </ChunkProviders>
       </StoreContext.Provider>,

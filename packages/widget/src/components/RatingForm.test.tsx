@@ -39,7 +39,7 @@ async function closedChat(ratingScale?: RatingScale) {
       <StoreContext.Provider value={store}>
         <ChunkProviders chunks={chunks}>
           <I18nContext.Provider value={createTranslator('en', en)}>
-            <Panel preChat={[]} />
+            <Panel />
           </I18nContext.Provider>
         </ChunkProviders>
       </StoreContext.Provider>,
@@ -99,5 +99,49 @@ describe('RatingForm', () => {
     expect(container.querySelector('legend')!.textContent).toBe('How easy was it to get the help you needed?');
     expect(radios().map((r) => r.value)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
     expect(labelOf(radios()[6]!)).toBe('7 out of 7');
+  });
+});
+
+describe('TranscriptEmailForm', () => {
+  const transcriptButton = () => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Send transcript');
+  const emailBox = () => container.querySelector<HTMLInputElement>('#pc-transcript-email')!;
+  const type = (value: string) =>
+    act(() => {
+      emailBox().value = value;
+      emailBox().dispatchEvent(new Event('input', { bubbles: true }));
+    });
+
+  it('is not offered unless the site says the server can e-mail', async () => {
+    await closedChat();
+    expect(transcriptButton()).toBeUndefined();
+  });
+
+  it('checks the address, sends transcript.email, and confirms; a refusal from the server is announced', async () => {
+    const { fake, store } = await closedChat();
+    act(() => store.getState().configure({ canEmailTranscript: true }));
+    expect(container.querySelector('label[for=pc-transcript-email]')!.textContent).toBe('Email me the transcript');
+    type('not-an-address');
+    act(() => transcriptButton()!.click());
+    expect(emailBox().getAttribute('aria-invalid')).toBe('true');
+    expect(container.querySelector(`#${emailBox().getAttribute('aria-describedby')}`)!.textContent).toBe('Enter a valid email address.');
+    expect(fake.mock.request).not.toHaveBeenCalledWith(expect.objectContaining({ type: 'transcript.email' }));
+
+    // The server has the last word: its refusal shows in the banner and the form stays.
+    fake.mock.request.mockRejectedValueOnce(Object.assign(new Error('limit'), { code: 'RATE_LIMITED' }));
+    type(' ada@example.com ');
+    act(() => transcriptButton()!.click());
+    await act(async () => {
+      await flush();
+    });
+    expect(container.querySelector('[role=alert]')!.textContent).toBe('Too many transcript e-mails. Please try again later.');
+    expect(transcriptButton()).toBeDefined();
+
+    act(() => transcriptButton()!.click());
+    await act(async () => {
+      await flush();
+    });
+    expect(fake.mock.request).toHaveBeenLastCalledWith({ type: 'transcript.email', conversationId: 'c1', email: 'ada@example.com' });
+    expect(container.querySelector('[role=status]')!.textContent).toBe('Transcript sent to ada@example.com.');
+    expect(transcriptButton()).toBeUndefined();
   });
 });

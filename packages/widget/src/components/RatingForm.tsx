@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { RATING_SCALE_RANGES } from '@parley/protocol';
 import { useActions, useStore, useT } from '../hooks/use-store.js';
+import { TranscriptEmailForm } from './TranscriptEmailForm.js';
 
 export function RatingForm() {
   const { t } = useT();
@@ -33,44 +34,48 @@ export function RatingForm() {
         <button ref={again} type="button" class="pc-primary" onClick={restart}>
           {t('closed.new')}
         </button>
+        <TranscriptEmailForm />
       </div>
     );
   }
   return (
-    <form
-      class="pc-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (hasScore) void rate(score, comment);
-      }}
-    >
-      <fieldset class="pc-rating" aria-describedby={isStars ? undefined : 'pc-rate-hint'}>
-        <legend>{t(isStars ? 'rating.title' : `rating.title.${scale}`)}</legend>
-        {scores.map((n) => (
-          <label key={n} class={isStars ? 'pc-star' : 'pc-star pc-num'}>
-            <input type="radio" name="pc-score" value={n} checked={score === n} onChange={() => setScore(n)} />
-            <span aria-hidden="true">{isStars ? (n <= score ? '★' : '☆') : n}</span>
-            <span class="pc-sr">{t('rating.score', { score: n, max })}</span>
-          </label>
-        ))}
-      </fieldset>
-      {isStars ? null : (
-        <p id="pc-rate-hint" class="pc-meta">
-          {t(`rating.hint.${scale}`)}
-        </p>
-      )}
-      <div class="pc-field">
-        <label for="pc-rate-comment">{t('rating.comment')}</label>
-        <textarea id="pc-rate-comment" class="pc-input" rows={2} maxLength={1000} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
-      </div>
-      <div class="pc-actions">
-        <button type="button" class="pc-link" onClick={restart}>
-          {t('closed.new')}
-        </button>
-        <button type="submit" class="pc-primary" disabled={!hasScore || state === 'sending'}>
-          {t('rating.submit')}
-        </button>
-      </div>
-    </form>
+    <>
+      <form
+        class="pc-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (hasScore) void rate(score, comment);
+        }}
+      >
+        <fieldset class="pc-rating" aria-describedby={isStars ? undefined : 'pc-rate-hint'}>
+          <legend>{t(isStars ? 'rating.title' : `rating.title.${scale}`)}</legend>
+          {scores.map((n) => (
+            <label key={n} class={isStars ? 'pc-star' : 'pc-star pc-num'}>
+              <input type="radio" name="pc-score" value={n} checked={score === n} onChange={() => setScore(n)} />
+              <span aria-hidden="true">{isStars ? (n <= score ? '★' : '☆') : n}</span>
+              <span class="pc-sr">{t('rating.score', { score: n, max })}</span>
+            </label>
+          ))}
+        </fieldset>
+        {isStars ? null : (
+          <p id="pc-rate-hint" class="pc-meta">
+            {t(`rating.hint.${scale}`)}
+          </p>
+        )}
+        <div class="pc-field">
+          <label for="pc-rate-comment">{t('rating.comment')}</label>
+          <textarea id="pc-rate-comment" class="pc-input" rows={2} maxLength={1000} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+        </div>
+        <div class="pc-actions">
+          <button type="button" class="pc-link" onClick={restart}>
+            {t('closed.new')}
+          </button>
+          <button type="submit" class="pc-primary" disabled={!hasScore || state === 'sending'}>
+            {t('rating.submit')}
+          </button>
+        </div>
+      </form>
+      <TranscriptEmailForm />
+    </>
   );
 }

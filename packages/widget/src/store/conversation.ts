@@ -17,6 +17,8 @@ export interface ConversationActions {
   typing(): void;
   markRead(): void;
   rate(score: number, comment?: string): Promise<void>;
+  /** After the close: the transcript to this address (only when the server can e-mail). */
+  emailTranscript(email: string): Promise<void>;
   /** "Leave a message" while nobody is online. */
   leaveMessage(email: string, text: string): Promise<void>;
   /** After a close: back to self-service with a fresh conversation. */
@@ -292,7 +294,7 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
     if (id && client) client.typing(id, false);
   }
 
-  const missingPreChat = (): boolean => deps.preChat.some((f) => !conv().profile[f]);
+  const missingPreChat = (): boolean => get().ui.preChat.some((f) => !conv().profile[f]);
 
   return {
     conversation: {
@@ -304,6 +306,7 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
       profile: { locale: deps.locale },
       rating: 'idle',
       offline: 'idle',
+      transcriptEmail: 'idle',
     },
 
     async escalate(reason = 'requested') {
@@ -382,6 +385,21 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
       }
     },
 
+    async emailTranscript(email) {
+      const c = conv();
+      if (!c.id || c.status !== 'closed' || c.transcriptEmail === 'sending') return;
+      setConv({ transcriptEmail: 'sending' });
+      try {
+        await (await connect()).request({ type: 'transcript.email', conversationId: c.id, email: email.trim() });
+        setConv({ transcriptEmail: 'sent' });
+      } catch (cause) {
+        setConv({ transcriptEmail: 'idle' });
+        const code = readCode(cause);
+        get().setNotice(code === 'EMAIL_INVALID' ? 'form.email' : code === 'RATE_LIMITED' ? 'transcript.limited' : 'error.generic');
+        report('WIDGET_TRANSCRIPT_FAILED', cause);
+      }
+    },
+
     async leaveMessage(email, text) {
       const c = conv();
       if (!c.id) return;
@@ -414,6 +432,7 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
         sentReadSeq: 0,
         rating: 'idle',
         offline: 'idle',
+        transcriptEmail: 'idle',
       });
       get().setView('chat');
     },

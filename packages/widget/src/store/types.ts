@@ -69,6 +69,12 @@ export interface UiState {
   notice?: string;
   /** The scale the rating screen asks on (the site's). */
   ratingScale: RatingScale;
+  /** Fields asked before the hand-off (boot config, else the site's). */
+  preChat: PreChatField[];
+  /** The server can e-mail the transcript after the close (from the site's config). */
+  canEmailTranscript: boolean;
+  /** Within the site's business hours now; undefined until the site's config says. */
+  isSiteOpen?: boolean;
 }
 
 export interface FaqState {
@@ -96,6 +102,8 @@ export interface ConversationState {
   profile: VisitorProfile;
   rating: Progress;
   offline: Progress;
+  /** The transcript e-mail after the close. */
+  transcriptEmail: Progress;
 }
 
 /** The decision engine; `@parley/faq`'s `decide` bound to an index. */

@@ -2,6 +2,9 @@
 import type { SliceContext } from './widget-store.js';
 import type { UiState, View } from './types.js';
 
+/** The site-level settings the site's config may supply (see site-config.ts). */
+export type SiteSettings = Partial<Pick<UiState, 'ratingScale' | 'preChat' | 'canEmailTranscript' | 'isSiteOpen'>>;
+
 export interface UiActions {
   open(): void;
   close(): void;
@@ -10,11 +13,13 @@ export interface UiActions {
   /** Set the unread count (from this tab or another); emits `unread` when it changes. */
   setUnread(count: number): void;
   setNotice(key: string | undefined): void;
+  /** Applies the site's settings (the caller leaves out what the boot config already set). */
+  configure(settings: SiteSettings): void;
 }
 
 export function uiSlice({ get, patch, deps }: SliceContext): { ui: UiState } & UiActions {
   return {
-    ui: { isOpen: false, view: 'chat', unread: 0, ratingScale: deps.ratingScale ?? 'csat' },
+    ui: { isOpen: false, view: 'chat', unread: 0, ratingScale: deps.ratingScale ?? 'csat', preChat: deps.preChat, canEmailTranscript: false },
     open() {
       if (get().ui.isOpen) return;
       patch('ui', { isOpen: true });
@@ -37,5 +42,6 @@ export function uiSlice({ get, patch, deps }: SliceContext): { ui: UiState } & U
       deps.emit('unread', { count });
     },
     setNotice: (notice) => patch('ui', { notice }),
+    configure: (settings) => patch('ui', settings),
   };
 }
