@@ -1,9 +1,9 @@
-// A form view's body: the form from the forms chunk once it has loaded, an empty busy status meanwhile, and an
-// alert with Retry when the chunk could not be fetched (the rest of the panel keeps working).
+// A form view's body: the form from the forms chunk once it has loaded, ChunkPending meanwhile (the rest of the
+// panel keeps working).
 import { useContext, useEffect, useRef } from 'preact/hooks';
 import type { PreChatField } from '../embed-api.js';
 import { FormsContext, useChunk } from '../hooks/use-chunk.js';
-import { useT } from '../hooks/use-store.js';
+import { ChunkPending } from './ChunkPending.js';
 
 export interface FormSlotProps {
   view: 'prechat' | 'offline' | 'rating';
@@ -13,7 +13,6 @@ export interface FormSlotProps {
 }
 
 export function FormSlot({ view, preChat, onArrived }: FormSlotProps) {
-  const { t } = useT();
   const { chunk: forms, hasFailed, retry } = useChunk(useContext(FormsContext));
   const isReady = !!forms;
   const wasMissing = useRef(!isReady);
@@ -24,14 +23,5 @@ export function FormSlot({ view, preChat, onArrived }: FormSlotProps) {
     const { PreChatForm, LeaveMessageForm, RatingForm } = forms;
     return view === 'prechat' ? <PreChatForm fields={preChat} /> : view === 'offline' ? <LeaveMessageForm /> : <RatingForm />;
   }
-  return hasFailed ? (
-    <p class="pc-error" role="alert">
-      {t('error.generic')}{' '}
-      <button type="button" class="pc-link" onClick={retry}>
-        {t('message.retry')}
-      </button>
-    </p>
-  ) : (
-    <p role="status" aria-busy="true" />
-  );
+  return <ChunkPending hasFailed={hasFailed} retry={retry} />;
 }
