@@ -269,6 +269,8 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
       wakeTimers.delete(timer);
       void claimDue();
     }, Math.max(0, dueAt - now()) + 1);
+    // The outbox keeps the delivery; a forgotten dispatcher must not hold the process open for a retry.
+    timer.unref();
     wakeTimers.add(timer);
   }
 
