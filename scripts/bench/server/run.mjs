@@ -872,12 +872,16 @@ const targets = [];
       const b = cross?.relay?.rungs.filter((r) => r.offered === offered) ?? [];
       const diffs = [];
       for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i].isSustained && b[i].isSustained) diffs.push(b[i].p50Ms - a[i].p50Ms);
-      if (diffs.length > 0) return { offered, ms: diffs.sort((x, y) => x - y)[Math.floor((diffs.length - 1) / 2)], rounds: diffs.length };
+      if (diffs.length === 0) continue;
+      diffs.sort((x, y) => x - y);
+      const mid = diffs.length / 2;
+      const ms = diffs.length % 2 === 1 ? diffs[Math.floor(mid)] : (diffs[mid - 1] + diffs[mid]) / 2;
+      return { offered, ms, rounds: diffs.length, diffs };
     }
     return undefined;
   };
-  const rounds = (h) => (h.rounds > 1 ? `, median of ${h.rounds} rounds` : '');
   const signed = (ms) => `${ms >= 0 ? '+' : ''}${fmtMs(ms)}`;
+  const rounds = (h) => (h.rounds > 1 ? `, median of ${h.rounds} rounds: ${h.diffs.map((d) => signed(d)).join(' ')}` : '');
   const rawHop = hop(modes.rawSingle, modes.rawRedis);
   const rawHopText = rawHop === undefined ? 'raw floor hop: n/a' : `raw ws floor hop: ${signed(rawHop.ms)} ms at ${fmtInt(rawHop.offered)} msg/s${rounds(rawHop)}`;
   for (const suffix of BUILDS.map((b) => b.suffix)) {
