@@ -2,6 +2,7 @@
 // keyboard, and the server stores the score with its scale; a score off the site's scale is refused by the server.
 import { describe, expect, it } from 'vitest';
 import { browserSkipReason } from '../support/browser.js';
+import { axeViolations } from '../support/journey-pages.js';
 import { collectPageErrors, hostPage, POLL, WIDGET_FILES, useWidgetRig } from '../support/widget-page.js';
 
 const skip = browserSkipReason(WIDGET_FILES);
@@ -29,6 +30,8 @@ describe.skipIf(!!skip)('widget rating scale (Chromium)', () => {
     const radios = group.getByRole('radio');
     expect(await radios.count()).toBe(11);
     expect(await group.getAttribute('aria-describedby')).toBeTruthy();
+    await page.waitForTimeout(400);
+    expect(await axeViolations(page), 'axe: NPS rating').toEqual([]);
     // Keyboard: focus 0 and arrow up to 3 (native radio-group behaviour, one tab stop).
     await page.getByRole('radio', { name: '0 out of 10', exact: true }).focus();
     await page.keyboard.press('Space');

@@ -3,6 +3,7 @@
 // page's boot config, and ignored when it cannot be fetched. The transcript then arrives at a real SMTP receiver.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason } from '../support/browser.js';
+import { axeViolations } from '../support/journey-pages.js';
 import { mailText, startSmtpReceiver, type SmtpReceiver } from '../support/smtp-receiver.js';
 import { collectPageErrors, hostPage, POLL, WIDGET_FILES, useWidgetRig } from '../support/widget-page.js';
 
@@ -62,6 +63,10 @@ describe.skipIf(!!skip)('widget site config (Chromium)', () => {
     // The site's scale (CES 1–7) and the e-mail offer (the server has SMTP).
     await page.getByRole('group', { name: 'How easy was it to get the help you needed?' }).waitFor();
     expect(await page.getByRole('radio').count()).toBe(7);
+    await page.getByLabel('Email me the transcript').waitFor();
+    // Let the panel's entry animation finish: axe reads colours mid-fade otherwise.
+    await page.waitForTimeout(400);
+    expect(await axeViolations(page), 'axe: CES rating with the transcript form').toEqual([]);
     await page.getByLabel('Email me the transcript').fill('ada@example.com');
     await page.getByRole('button', { name: 'Send transcript' }).click();
     await page.getByText('Transcript sent to ada@example.com.').waitFor();

@@ -90,6 +90,14 @@ describe('decodeClientFrame', () => {
     ['quick reply empty', '{"type":"message.send","ref":"r1","conversationId":"c","clientId":"m","text":"t","quickReplies":[""]}', 'PROTOCOL_BAD_FRAME', 'r1'],
     ['quick reply not a string', '{"type":"message.send","ref":"r1","conversationId":"c","clientId":"m","text":"t","quickReplies":[7]}', 'PROTOCOL_BAD_FRAME', 'r1'],
     ['quick replies not a list', '{"type":"message.send","ref":"r1","conversationId":"c","clientId":"m","text":"t","quickReplies":"Yes"}', 'PROTOCOL_BAD_FRAME', 'r1'],
+    ['transcript email missing', '{"type":"transcript.email","ref":"r1","conversationId":"c"}', 'PROTOCOL_BAD_FRAME', 'r1'],
+    ['transcript email not a string', '{"type":"transcript.email","ref":"r1","conversationId":"c","email":["a@b.co"]}', 'PROTOCOL_BAD_FRAME', 'r1'],
+    [
+      'transcript email too long',
+      JSON.stringify({ type: 'transcript.email', ref: 'r1', conversationId: 'c', email: `${'a'.repeat(510)}@b.co` }),
+      'PROTOCOL_STRING_TOO_LONG',
+      'r1',
+    ],
     ['oversize bytes', new Uint8Array(DEFAULT_LIMITS.maxFrameBytes + 1), 'PROTOCOL_FRAME_TOO_LARGE'],
     ['invalid UTF-8 bytes', new Uint8Array([0xff, 0xfe, 0x7b]), 'PROTOCOL_BAD_JSON'],
     ['identity not an object', '{"type":"hello","ref":"r1","v":1,"role":"visitor","identity":"user-1"}', 'PROTOCOL_BAD_FRAME', 'r1'],
@@ -159,6 +167,7 @@ describe('decodeClientFrame', () => {
       { type: 'rating.submit', ref: 'l2', conversationId: 'c', score: 0 },
       { type: 'agent.availability', ref: 'm', availability: 'away', capacity: 3 },
       { type: 'visitor.page', ref: 'n', conversationId: 'c', url: 'https://shop.example/cart' },
+      { type: 'transcript.email', ref: 'o', conversationId: 'c', email: 'ada@example.com' },
     ];
     for (const frame of frames) expect(decodeClientFrame(encodeFrame(frame))).toEqual({ ok: true, frame });
   });

@@ -1,5 +1,5 @@
 // The conversation log: an aria-live="polite" region so new messages are announced; keeps the newest in view.
-import { useLayoutEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useStore, useT } from '../hooks/use-store.js';
 import { AnswerCard } from './AnswerCard.js';
 import { MessageBubble } from './MessageBubble.js';
@@ -12,10 +12,24 @@ export function Timeline() {
   const agentTyping = useStore((s) => s.conversation.agentTyping);
   const isClosed = useStore((s) => s.conversation.status === 'closed');
   const ref = useRef<HTMLDivElement>(null);
+  // A log that scrolls must be reachable by keyboard (WCAG 2.1.1): a tab stop then, and only then, so a short chat
+  // keeps its tab order. It starts to scroll when content grows or when a form below it takes the room.
+  const [canScroll, setCanScroll] = useState(false);
+  const checkScroll = (): void => {
+    const el = ref.current;
+    if (el) setCanScroll(el.scrollHeight > el.clientHeight);
+  };
   useLayoutEffect(() => {
     const el = ref.current;
     if (el) el.scrollTop = el.scrollHeight;
+    checkScroll();
   }, [items, agentTyping]);
+  useLayoutEffect(() => {
+    if (typeof ResizeObserver === 'undefined' || !ref.current) return;
+    const observer = new ResizeObserver(checkScroll);
+    observer.observe(ref.current);
+    return () => observer.disconnect();
+  }, []);
   let latestAnswer = -1;
   items.forEach((i, n) => {
     if (i.kind === 'answer') latestAnswer = n;
@@ -24,7 +38,7 @@ export function Timeline() {
   const latest = items[items.length - 1];
   const quick = !isClosed && latest?.kind === 'message' ? latest.quickReplies : undefined;
   return (
-    <div class="pc-scroll" ref={ref}>
+    <div class="pc-scroll" ref={ref} tabIndex={canScroll ? 0 : undefined}>
       <div class="pc-log" role="log" aria-live="polite" aria-label={t('panel.log')}>
         {items.map((item, n) => {
           switch (item.kind) {
