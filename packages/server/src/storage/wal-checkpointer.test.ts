@@ -47,7 +47,7 @@ describe('WAL checkpoints off the event loop', () => {
     let quietWindows = 0;
     const checkpointer = startWalCheckpointer({
       path,
-      idleIntervalMs: 10,
+      intervalMs: 10,
       quietAfterPages: 50,
       onQuietRequest: (ready) => {
         isQuiet = true;

@@ -20,8 +20,12 @@ import { Worker } from 'node:worker_threads';
 export interface WalCheckpointerOptions {
   /** The database file (not the `-wal`). */
   path: string;
-  /** Pause between checkpoints while the WAL is small. */
-  idleIntervalMs?: number;
+  /**
+   * Pause between passes. Not shorter: a pass copies every page written since the last one and fsyncs twice, so
+   * back-to-back passes under load would copy the same hot pages (a conversation's row, an index leaf) over and over
+   * and fight the WAL's own fsyncs for the disk.
+   */
+  intervalMs?: number;
   /**
    * A WAL longer than this many pages (4 KiB each by default) gets a quiet-window pass. Each window holds commits for
    * a checkpoint's fsyncs, so windows should be rare: 16,384 pages (64 MiB) means about one a second at 10,000 msg/s.
@@ -70,16 +74,17 @@ function pass() {
     [row] = db.pragma('wal_checkpoint(PASSIVE)');
   } catch (err) {
     report(err);
-    return schedule(workerData.idleIntervalMs);
+    return schedule(workerData.intervalMs);
   }
   // "log" is the WAL's length when this pass began: the writer may have appended since, so even a pass that copied
-  // all of it leaves the WAL growing. Only a pass while the writer waits lets it start over.
+  // all of it leaves the WAL growing. Only a pass while the writer waits lets it start over; asked for right after
+  // this pass, it has only this pass's worth of new pages to copy.
   if (row.log > workerData.quietAfterPages) {
     isWaitingForQuiet = true;
     parentPort.postMessage({ type: 'quiet-request' });
     return;
   }
-  schedule(row.log > row.checkpointed ? 5 : workerData.idleIntervalMs);
+  schedule(workerData.intervalMs);
 }
 parentPort.on('message', (message) => {
   if (message === 'quiet' && isWaitingForQuiet) {
@@ -90,7 +95,7 @@ parentPort.on('message', (message) => {
       report(err);
     }
     parentPort.postMessage({ type: 'quiet-end' });
-    schedule(workerData.idleIntervalMs);
+    schedule(workerData.intervalMs);
   } else if (message === 'stop') {
     isStopped = true;
     if (timer !== undefined) clearTimeout(timer);
@@ -98,7 +103,7 @@ parentPort.on('message', (message) => {
     parentPort.close();
   }
 });
-schedule(workerData.idleIntervalMs);
+schedule(workerData.intervalMs);
 `;
 
 /** A worker stuck in a quiet window (a disk that hangs) must not hold writes for longer than this. */
@@ -108,7 +113,7 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
   const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { path: options.path, driverPath, idleIntervalMs: options.idleIntervalMs ?? 50, quietAfterPages: options.quietAfterPages ?? 16384 },
+    workerData: { path: options.path, driverPath, intervalMs: options.intervalMs ?? 250, quietAfterPages: options.quietAfterPages ?? 16384 },
   });
   // A server that forgets to close its storage must still be able to exit.
   worker.unref();
