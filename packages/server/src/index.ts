@@ -35,3 +35,5 @@ export type { VisitorExport, ExportedConversation } from './gdpr.js';
 export type * from './storage/privacy-store.js';
 export type * from './storage/faq-store.js';
 export type { ServerMetrics, QueueSnapshot } from './server-metrics.js';
+export type { Mailer, MailerOptions } from './mail/mailer.js';
+export type { PublicSiteConfig } from './http/public-site.js';

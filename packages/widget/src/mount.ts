@@ -19,7 +19,6 @@ import { createWidgetStore, type WidgetStore } from './store/widget-store.js';
 import { PANEL_CSS } from './styles/panel-css.js';
 import { createTabSync, type TabSync } from './tab-sync.js';
 import { fetchSiteConfig, siteConfigUrl, type SiteConfig } from './site-config.js';
-import type { SiteSettings } from './store/ui.js';
 import { sheet, themeCss } from './theme.js';
 
 /**
@@ -119,17 +118,14 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
     paint();
   };
   // The site's config fills in what the page's boot config leaves out; the page always wins.
-  const applySite = (site: SiteConfig): void => {
-    if (site.color && !config.theme?.color) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet(themeCss({ color: site.color }))];
-    if (site.position && !config.theme?.position) ctx.host.setAttribute('data-pos', site.position);
-    const settings: SiteSettings = {};
-    if (site.ratingScale && !config.ratingScale) settings.ratingScale = site.ratingScale;
-    if (site.preChat && !config.preChat) settings.preChat = site.preChat;
-    if (site.transcriptEmail !== undefined) settings.canEmailTranscript = site.transcriptEmail;
-    if (site.isOpen !== undefined) settings.isSiteOpen = site.isOpen;
+  const applySite = ({ color, position, greeting, ...settings }: SiteConfig): void => {
+    if (color && !config.theme?.color) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet(themeCss({ color }))];
+    if (position && !config.theme?.position) ctx.host.setAttribute('data-pos', position);
+    if (config.ratingScale) delete settings.ratingScale;
+    if (config.preChat) delete settings.preChat;
     store.getState().configure(settings);
-    if (site.greeting) {
-      siteGreeting = site.greeting;
+    if (greeting) {
+      siteGreeting = greeting;
       showGreeting();
     }
   };

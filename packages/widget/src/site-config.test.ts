@@ -22,7 +22,7 @@ describe('readSiteConfig', () => {
         isOpen: false,
         secret: 'ignored',
       }),
-    ).toEqual({ color: '#0a7', position: 'left', greeting: 'Olá!', ratingScale: 'nps', preChat: ['email', 'name'], transcriptEmail: true, isOpen: false });
+    ).toEqual({ color: '#0a7', position: 'left', greeting: 'Olá!', ratingScale: 'nps', preChat: ['email', 'name'], canEmailTranscript: true, isSiteOpen: false });
     expect(
       readSiteConfig({ theme: { color: 7, position: 'top', greeting: 'x'.repeat(501) }, ratingScale: 'stars', preChat: ['phone'], transcriptEmail: 'yes', isOpen: 1 }),
     ).toEqual({});
@@ -42,7 +42,7 @@ describe('fetchSiteConfig', () => {
 
   it('reads a good answer', async () => {
     const url = await serve(200, JSON.stringify({ key: 'shop', ratingScale: 'ces', transcriptEmail: false }));
-    expect(await fetchSiteConfig(url)).toEqual({ ratingScale: 'ces', transcriptEmail: false });
+    expect(await fetchSiteConfig(url)).toEqual({ ratingScale: 'ces', canEmailTranscript: false });
   });
 
   it.each([

@@ -1,19 +1,16 @@
 // The site's public config (`GET /api/sites/:key/public` on the chat server): fetched once, on the first open, and
 // checked field by field like any network input. A failure of any kind gives undefined: the boot config stands.
-import type { RatingScale } from '@parley/protocol';
 import type { PreChatField } from './embed-api.js';
+import type { SiteSettings } from './store/ui.js';
 
-/** What the widget takes from the site's config; each field only when the page's boot config leaves it out. */
-export interface SiteConfig {
+/**
+ * What the widget takes from the site's config, each field only when the page's boot config leaves it out: the
+ * store's site settings as they are named there, plus the look and the greeting.
+ */
+export interface SiteConfig extends SiteSettings {
   color?: string;
   position?: 'left' | 'right';
   greeting?: string;
-  ratingScale?: RatingScale;
-  preChat?: PreChatField[];
-  /** Whether the server can e-mail a transcript. */
-  transcriptEmail?: boolean;
-  /** Within the site's business hours now. */
-  isOpen?: boolean;
 }
 
 /** The server answers in a few hundred bytes; anything much larger is not its answer. */
@@ -40,8 +37,8 @@ export function readSiteConfig(raw: unknown): SiteConfig {
   if (typeof theme.greeting === 'string' && theme.greeting.length <= 500) out.greeting = theme.greeting;
   if (raw.ratingScale === 'csat' || raw.ratingScale === 'ces' || raw.ratingScale === 'nps') out.ratingScale = raw.ratingScale;
   if (Array.isArray(raw.preChat) && raw.preChat.every((f) => f === 'name' || f === 'email')) out.preChat = [...new Set(raw.preChat as PreChatField[])];
-  if (typeof raw.transcriptEmail === 'boolean') out.transcriptEmail = raw.transcriptEmail;
-  if (typeof raw.isOpen === 'boolean') out.isOpen = raw.isOpen;
+  if (typeof raw.transcriptEmail === 'boolean') out.canEmailTranscript = raw.transcriptEmail;
+  if (typeof raw.isOpen === 'boolean') out.isSiteOpen = raw.isOpen;
   return out;
 }
 
