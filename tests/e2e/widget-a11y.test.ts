@@ -60,8 +60,16 @@ async function openPage(path: string): Promise<{ p: Page; pageErrors: string[] }
 
 /** Runs axe over the whole document; axe descends into open shadow roots, so the widget's tree is included. */
 async function scan(p: Page): Promise<{ violations: AxeViolation[]; checkedInWidget: number }> {
-  // Let entry animations finish: axe's contrast check reads colours mid-fade otherwise.
-  await p.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
+  // Let entry animations finish: axe's contrast check reads colours mid-fade otherwise. Until none is left: on a
+  // loaded machine a re-render (the site's config arriving) can start one after the first wait began.
+  await p.evaluate(async () => {
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const running = document.getAnimations().filter((a) => a.playState !== 'finished');
+      if (running.length === 0) return;
+      await Promise.all(running.map((a) => a.finished.catch(() => undefined)));
+    }
+  });
   return p.evaluate(async (tags) => {
     const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[]; passes: Array<{ nodes: Array<{ target: unknown[] }> }> }> } }).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations', 'passes'] });
