@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStorage } from './storage/sqlite.js';
 import { createPostgresStorage } from './storage/postgres.js';
+import { createRedisFanout } from './fanout/redis.js';
 import { DATABASE_URL, dropTestSchemas, nextTestSchema, postgresTestStorage } from './test-postgres.js';
 import { createWebhookDispatcher, signWebhook, verifyWebhookSignature, type WebhookDispatcher, type WebhookPayload } from './webhooks.js';
 
@@ -421,6 +422,59 @@ describe.each(sharedOutboxes)('webhooks from two nodes on one %s outbox', (backe
     // …then node B delivers it and removes it from the outbox.
     await expect.poll(() => requests, { timeout: 3000 }).toBe(2);
     await expect.poll(() => b.pending()).toBe(0);
+  });
+});
+
+const REDIS_URL = process.env.REDIS_URL;
+describe.skipIf(DATABASE_URL === undefined || REDIS_URL === undefined)('webhooks from two running nodes (Postgres + Redis)', () => {
+  it('sends each event once, from the node that made the change, and retries it on one node only', async () => {
+    // Every delivery's first attempt is refused with 503, so every retry goes through the shared outbox.
+    const attempts = new Map<string, number>();
+    const hook = await receiver((n) => {
+      const id = String(hook.received[n]!.headers['parley-delivery']);
+      attempts.set(id, (attempts.get(id) ?? 0) + 1);
+      return attempts.get(id) === 1 ? 503 : 200;
+    });
+    const schema = nextTestSchema();
+    const prefix = `parley_test_hooks_${Math.random().toString(36).slice(2)}:`;
+    const node = async () => {
+      const storage = await createPostgresStorage({ connectionString: DATABASE_URL!, schema });
+      stores.push(storage);
+      const fanout = await createRedisFanout({ url: REDIS_URL!, prefix });
+      closers.push(() => fanout.close());
+      const server = createServer({
+        secret: 's'.repeat(40),
+        logger: silent,
+        storage,
+        fanout,
+        webhooks: { endpoints: [{ url: hook.url, secret: SECRET, events: ['conversation.created', 'message.created'] }], baseDelayMs: 30, maxDelayMs: 30, pollMs: 10 },
+      });
+      servers.push(server);
+      return { server, url: (await server.listen(0, '127.0.0.1')).url };
+    };
+    const a = await node();
+    const b = await node();
+    const { token } = await a.server.createAgent({ name: 'Alice' });
+    const v = await connectVisitor(a.url);
+    clients.push(v.client);
+    const agent = await connectAgent(b.url, token);
+    clients.push(agent.client);
+    const started = await v.client.request({ type: 'conversation.start', clientId: 's1' });
+    const conversationId = (started as { conversation: { id: string } }).conversation.id;
+    await agent.client.request({ type: 'conversation.join', conversationId, afterSeq: 0 });
+    for (let i = 0; i < 5; i++) {
+      await v.client.request({ type: 'message.send', conversationId, clientId: `v${i}`, text: `from the visitor ${i}` });
+      await agent.client.request({ type: 'message.send', conversationId, clientId: `a${i}`, text: `from the agent ${i}` });
+    }
+    // 11 events (one created, ten messages), each refused once and then delivered once.
+    await hook.waitFor(22);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hook.received).toHaveLength(22);
+    expect([...attempts.values()]).toEqual(Array(11).fill(2));
+    const delivered = hook.received.filter((r) => r.headers['parley-attempt'] === '2').map((r) => JSON.parse(r.body) as WebhookPayload);
+    const messageIds = delivered.filter((p) => p.event === 'message.created').map((p) => (p.data.message as { clientId: string }).clientId);
+    expect(messageIds.sort()).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'v0', 'v1', 'v2', 'v3', 'v4']);
+    expect(delivered.filter((p) => p.event === 'conversation.created')).toHaveLength(1);
   });
 });
 
