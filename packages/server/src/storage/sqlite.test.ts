@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,5 +46,37 @@ describe('createSqliteStorage', () => {
     db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (999);');
     db.close();
     expect(() => createSqliteStorage({ path })).toThrow(expect.objectContaining({ code: 'STORAGE_UNAVAILABLE' }));
+  });
+});
+
+describe('two processes on one SQLite file', () => {
+  it('a write that starts with a read waits for the other process to release the write lock instead of failing', async () => {
+    const path = join(dir, 'two-processes.db');
+    const storage = createSqliteStorage({ path });
+    const site = await storage.getDefaultSite();
+    const visitor = await storage.createVisitor(site.id);
+    // Another process (a second node) holds the write lock for 300 ms.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
+         const db = new Database(${JSON.stringify(path)});
+         db.exec('BEGIN IMMEDIATE');
+         db.prepare("UPDATE sites SET created_at = created_at WHERE id = 'site_demo'").run();
+         process.stdout.write('locked\\n');
+         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+         db.exec('COMMIT');
+         db.close();`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+    // startConversation reads (an existing start?) before it inserts: a deferred transaction would get SQLITE_BUSY here.
+    const { conversation, created } = await storage.startConversation({ siteId: site.id, visitorId: visitor.id, clientId: 'while-locked' });
+    expect(created).toBe(true);
+    expect(conversation.visitorId).toBe(visitor.id);
+    await once(holder, 'exit');
+    await storage.close();
   });
 });

@@ -661,6 +661,15 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     return site;
   };
 
+  /**
+   * Every write transaction begins IMMEDIATE. A deferred one starts reading, and when it then writes while another
+   * process (a second node on this file) holds the write lock, SQLite fails it with SQLITE_BUSY at once: the busy
+   * timeout only covers a transaction that asks for the lock up front.
+   */
+  function writeTransaction<T>(body: () => T): T {
+    return db.transaction(body).immediate();
+  }
+
   /** Runs a synchronous body as the async API: driver errors become STORAGE_UNAVAILABLE. */
   function run<T>(body: () => T): Promise<T> {
     try {
@@ -737,7 +746,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     try {
       if (!db.open) throw new Error('database closed');
       if (walSync !== undefined) deferSync.run();
-      db.transaction(() => {
+      writeTransaction(() => {
         for (const item of batch) {
           try {
             outcomes.push({ ok: true, value: insertOne(item.input) });
@@ -747,7 +756,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
             else throw err;
           }
         }
-      })();
+      });
     } catch (err) {
       const error = err instanceof ParleyError ? err : unavailable(err);
       for (const item of batch) item.reject(error);
@@ -782,7 +791,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     }
     // Appends still waiting for their fsync are acked (and broadcast) before this write's result.
     walSync?.syncNow();
-    return db.transaction(body)();
+    return writeTransaction(body);
   }
 
   function writeEvent(conversationId: string, author: Message['author'], text: string, code: MessageEventCode): Message {
@@ -828,7 +837,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       return site;
     }),
     updateSite: (id, patch) => run(() =>
-      db.transaction(() => {
+      writeTransaction(() => {
         const row = q.siteById.get(id);
         if (row === undefined) return undefined;
         const site = toSite(row);
@@ -850,7 +859,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
           id,
         );
         return toSite(q.siteById.get(id)!);
-      })(),
+      }),
     ),
     listSites: () => run(() => q.allSites.all().map(toSite)),
     getSiteFaq: (siteId) => run(() => {
@@ -873,7 +882,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       return row === undefined ? undefined : toVisitor(row);
     }),
     identifyVisitor: (input) => run(() =>
-      db.transaction(() => {
+      writeTransaction(() => {
         const bound = q.visitorByExternalId.get(input.siteId, input.externalId);
         if (bound !== undefined) return toVisitor(bound);
         if (input.visitorId !== undefined && q.bindVisitor.run(input.externalId, input.visitorId, input.siteId).changes === 1) {
@@ -882,7 +891,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         const visitor: Visitor = { id: `v_${randomUUID()}`, siteId: input.siteId, createdAt: now(), externalId: input.externalId };
         q.insertVisitor.run(visitor.id, visitor.siteId, visitor.createdAt, visitor.externalId);
         return visitor;
-      })(),
+      }),
     ),
 
     createAgent: (input) => run(() => {
@@ -920,28 +929,28 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       q.deleteSession.run(tokenHash);
     }),
     setAgentAvailability: (agentId, availability) => run(() =>
-      db.transaction(() => {
+      writeTransaction(() => {
         q.setAvailability.run(availability, agentId);
         r.presenceAvailability.run(availability, agentId);
-      })(),
+      }),
     ),
     revokeAgentCredentials: (agentId) => run(() =>
-      db.transaction(() => {
+      writeTransaction(() => {
         // token_hash is NOT NULL UNIQUE: a random value no SHA-256 hex digest can equal stands in for "none".
         if (q.revokeAgentToken.run(`revoked:${randomUUID()}`, agentId).changes === 0) return false;
         q.deleteAgentSessions.run(agentId);
         return true;
-      })(),
+      }),
     ),
 
     startConversation: (input) => run(() =>
-      db.transaction(() => {
+      writeTransaction(() => {
         const existing = q.conversationByStart.get(input.visitorId, input.clientId);
         if (existing !== undefined) return { conversation: toConversation(existing), created: false };
         const id = `c_${randomUUID()}`;
         q.insertConversation.run(id, input.siteId, input.visitorId, input.clientId, now(), JSON.stringify(input.profile ?? {}));
         return { conversation: getConversationSync(id)!, created: true };
-      })(),
+      }),
     ),
     getConversation: (id) => run(() => getConversationSync(id)),
 
@@ -970,14 +979,14 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       return role === 'visitor' ? conv.visitorReadSeq : conv.agentReadSeq;
     }),
     recordPage: (conversationId, url, title) => run(() =>
-      db.transaction(() => {
+      writeTransaction(() => {
         const conv = getConversationSync(conversationId);
         if (conv === undefined) throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
         const profile: VisitorProfile & { pageTitle?: string } = { ...conv.profile, page: url };
         if (title !== undefined) profile.pageTitle = title;
         q.setProfile.run(JSON.stringify(profile), conversationId);
         q.insertPage.run(conversationId, url, title ?? null, now());
-      })(),
+      }),
     ),
 
     escalate: (input) => run(() =>
@@ -1093,7 +1102,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       }),
     ),
     addNote: (input) => run(() =>
-      db.transaction((): { note: Note; duplicate: boolean } => {
+      writeTransaction((): { note: Note; duplicate: boolean } => {
         const existing = q.noteByClientId.get(input.conversationId, input.clientId);
         if (existing !== undefined) return { note: toNote(existing), duplicate: true };
         if (q.statusAndSeq.get(input.conversationId) === undefined) throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
@@ -1101,11 +1110,11 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         q.insertNote.run(input.conversationId, input.clientId, input.author.id, input.author.name ?? null, input.text, at);
         const note: Note = { conversationId: input.conversationId, clientId: input.clientId, author: { ...input.author, role: 'agent' }, text: input.text, at };
         return { note, duplicate: false };
-      })(),
+      }),
     ),
     listNotes: (conversationId, limit) => run(() => q.notesOf.all(conversationId, Math.max(1, Math.floor(limit))).map(toNote)),
     rate: (input) => run(() =>
-      db.transaction(() => {
+      writeTransaction(() => {
         if (getConversationSync(input.conversationId) === undefined) {
           throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
         }
@@ -1114,19 +1123,19 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         const rating: Rating = { conversationId: row.conversation_id, score: row.score, scale: toRatingScale(row.scale), at: row.at };
         if (row.comment !== null) rating.comment = row.comment;
         return { rating, created: info.changes === 1 };
-      })(),
+      }),
     ),
 
     putAgentPresence: (lease) => run(() => {
       r.putPresence.run(lease);
     }),
     removeAgentPresence: (connectionId, at) => run(() =>
-      db.transaction(() => {
+      writeTransaction(() => {
         const row = r.presenceAgent.get(connectionId);
         if (row === undefined) return;
         r.deletePresence.run(connectionId);
         r.touchSeen.run(at, row.agent_id);
-      })(),
+      }),
     ),
     renewNodePresence: (nodeId, at) => run(() => {
       r.renewNode.run(at, nodeId);
@@ -1135,10 +1144,10 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       r.setCapacity.run(capacity, agentId);
     }),
     purgeLapsedPresence: (beforeMs) => run(() =>
-      db.transaction(() => {
+      writeTransaction(() => {
         r.foldLapsed.run({ before: beforeMs });
         r.deleteLapsed.run(beforeMs);
-      })(),
+      }),
     ),
     listAgentLoads: (siteId, liveSinceMs) => run(() =>
       r.loads.all(siteId, liveSinceMs).map((row): AgentLoad => {
@@ -1255,7 +1264,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         .map((row): AgentRecord => ({ ...toAgent(row), createdAt: row.created_at, disabled: row.is_disabled === 1 })),
     ),
     disableAgent: (agentId) => run(() =>
-      db.transaction(() => {
+      writeTransaction(() => {
         // Same stand-in as revokeAgentCredentials: token_hash is NOT NULL UNIQUE and no SHA-256 hex equals it.
         const changed = db
           .prepare(`UPDATE agents SET token_hash = ?, password_hash = NULL, availability = 'offline' WHERE id = ?`)
@@ -1263,7 +1272,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         if (changed === 0) return false;
         db.prepare('DELETE FROM agent_sessions WHERE agent_id = ?').run(agentId);
         return true;
-      })(),
+      }),
     ),
 
     drain: async () => {
