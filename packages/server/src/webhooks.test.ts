@@ -412,7 +412,7 @@ describe.each(sharedOutboxes)('webhooks from two nodes on one %s outbox', (backe
     });
     const url = `http://127.0.0.1:${(stuck.address() as { port: number }).port}/hooks`;
     const [storeA, storeB] = await makeOutboxes!();
-    const a = dispatcherFor({ endpoints: [{ url, secret: SECRET }], logger: silent, store: storeA, owner: 'node-a', leaseMs: 1000, pollMs: 60_000 });
+    const a = dispatcherFor({ endpoints: [{ url, secret: SECRET }], logger: silent, store: storeA, owner: 'node-a', leaseMs: 2000, pollMs: 60_000 });
     a.emit(ratingEvent(4));
     await expect.poll(() => requests).toBe(1);
     const b = dispatcherFor({ endpoints: [{ url, secret: SECRET }], logger: silent, store: storeB, owner: 'node-b', pollMs: 20 });
@@ -420,7 +420,7 @@ describe.each(sharedOutboxes)('webhooks from two nodes on one %s outbox', (backe
     await new Promise((r) => setTimeout(r, 200));
     expect(requests).toBe(1);
     // …then node B delivers it and removes it from the outbox.
-    await expect.poll(() => requests, { timeout: 3000 }).toBe(2);
+    await expect.poll(() => requests, { timeout: 6000 }).toBe(2);
     await expect.poll(() => b.pending()).toBe(0);
   });
 });
