@@ -296,7 +296,7 @@ describe('createWebhookDispatcher', () => {
     first.emit(ratingEvent(3));
     await hook.waitFor(1);
     // The failed attempt is recorded before close() returns: due again in 30–60 s.
-    await first.close(1000);
+    await first.close(5000);
     first.emit(ratingEvent(3)); // after close: ignored
     expect(await before.countWebhooks()).toBe(1);
     await before.close();
