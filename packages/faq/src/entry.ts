@@ -15,6 +15,11 @@ export interface FaqEntry {
   link?: string;
   /** BCP 47 tag, e.g. `en`, `pt-BR`. Defaults to the index locale. */
   locale?: string;
+  /**
+   * Quick replies offered under the answer (at most 5, each at most 40 characters, like an agent's): the widget shows
+   * them as buttons, and choosing one asks it as the shopper's next question.
+   */
+  replies?: string[];
 }
 
 /** Field limits: characters for text fields, items for lists (and characters per item). */
@@ -27,11 +32,13 @@ export const FAQ_LIMITS = {
   tag: 40,
   link: 2000,
   locale: 35,
+  replies: 5,
+  reply: 40,
   entries: 5000,
 } as const;
 
 /** The entry fields a problem can be about, so parsers can point at the right line. */
-export type EntryField = 'entry' | 'id' | 'question' | 'phrasings' | 'answer' | 'tags' | 'link' | 'locale';
+export type EntryField = 'entry' | 'id' | 'question' | 'phrasings' | 'answer' | 'tags' | 'link' | 'locale' | 'replies';
 
 /** A problem plus the code it maps to and the field it is about; `line` is 0 until a parser fills it in. */
 export interface CodedProblem extends FaqProblem {
@@ -70,12 +77,12 @@ export function entryProblems(e: unknown): CodedProblem[] {
     else if (v.length > max) bad(field, `${label} is longer than ${max} characters`);
     else if (FORMAT[field] && !FORMAT[field][0].test(v)) bad(field, `${label} "${v}" ${FORMAT[field][1]}`);
   };
-  const list = (field: 'phrasings' | 'tags', max: number, maxChars: number): void => {
+  const list = (field: 'phrasings' | 'tags' | 'replies', max: number, maxChars: number): void => {
     const v = r[field];
     if (v === undefined) return;
     if (!Array.isArray(v)) return bad(field, `${field} must be a list`);
     if (v.length > max) bad(field, `more than ${max} ${field}`);
-    for (const item of v) text(field, item, maxChars, true, field.slice(0, -1));
+    for (const item of v) text(field, item, maxChars, true, field === 'replies' ? 'reply' : field.slice(0, -1));
   };
   const L = FAQ_LIMITS;
   text('id', r.id, L.id, true);
@@ -83,6 +90,7 @@ export function entryProblems(e: unknown): CodedProblem[] {
   text('answer', r.answer, L.answer, true);
   list('phrasings', L.phrasings, L.question);
   list('tags', L.tags, L.tag);
+  list('replies', L.replies, L.reply);
   text('link', r.link, L.link, false);
   text('locale', r.locale, L.locale, false);
   return p;

@@ -74,6 +74,14 @@ describe('parseFaqMarkdown', () => {
     expect(parseFaqMarkdown('## Q?\nA.\nlink: mailto:help@shop.example\n').entries[0]!.link).toBe('mailto:help@shop.example');
   });
 
+  it('reads quick replies split on "|" (a reply may hold a comma), bounded in count and length on their line', () => {
+    const doc = parseFaqMarkdown('## Where is my order?\nTrack it in your account.\nreplies: Track my order | Yes, talk to a person |  \n');
+    expect(doc.entries[0]!.replies).toEqual(['Track my order', 'Yes, talk to a person']);
+    expect(problems('## Q?\nA.\nreplies: a | b | c | d | e | f\n')).toEqual([{ line: 3, message: 'more than 5 replies', entryId: 'q' }]);
+    expect(problems(`## Q?\nA.\nreplies: ${'x'.repeat(41)}\n`)).toEqual([{ line: 3, message: 'reply is longer than 40 characters', entryId: 'q' }]);
+    expect(problems('## Q?\nA.\nreplies: a\nreplies: b\n')?.[0]).toMatchObject({ line: 4, message: expect.stringMatching(/given twice/) });
+  });
+
   it('reports overlong fields', () => {
     expect(problems(`## ${'x'.repeat(501)}\nA.\n`)?.[0]).toMatchObject({ line: 1, message: 'question is longer than 500 characters' });
     expect(problems(`## Q?\n${'a'.repeat(5001)}\n`)?.[0]).toMatchObject({ line: 1, message: 'answer is longer than 5000 characters' });

@@ -7,7 +7,7 @@ export interface FaqDocument {
   synonyms: string[][];
 }
 
-const META = /^(id|tags|link|locale|synonyms):\s*(.*)$/i;
+const META = /^(id|tags|link|locale|synonyms|replies):\s*(.*)$/i;
 const ALSO = /^(also|phrasings):\s*$/i;
 
 interface Draft {
@@ -84,12 +84,14 @@ export function parseFaqMarkdown(text: string, source = 'faq.md'): FaqDocument {
     }
     const m = META.exec(trimmed);
     if (m) {
-      const key = m[1]!.toLowerCase() as 'id' | 'tags' | 'link' | 'locale' | 'synonyms';
+      const key = m[1]!.toLowerCase() as 'id' | 'tags' | 'link' | 'locale' | 'synonyms' | 'replies';
       const value = m[2]!.trim();
       if (key === 'synonyms') return parseError(line, 'synonyms lines belong before the first "## Question" heading');
       if (cur.lines[key]) return parseError(line, `"${key}:" given twice for this entry (first on line ${cur.lines[key]})`);
       cur.lines[key] = line;
       if (key === 'tags') e.tags = value.split(',').map((t) => t.trim()).filter(Boolean);
+      // `|` rather than `,`: a reply is a short phrase and may hold a comma ("Yes, please").
+      else if (key === 'replies') e.replies = value.split('|').map((r) => r.trim()).filter(Boolean);
       else e[key] = value;
       return;
     }

@@ -3,6 +3,7 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/protocol';
+import { buildIndex, decide, parseFaqMarkdown } from '@parley/faq';
 import { createFakeClient, flush } from '../../test-support/fake-client.js';
 import { ChunkProviders, testChunks, untilChunk } from '../../test-support/chunks.js';
 import { I18nContext, StoreContext } from '../hooks/use-store.js';
@@ -96,5 +97,49 @@ describe('QuickReplies', () => {
     const { say } = await mountLive();
     say({ clientId: 'v1', seq: 1, quickReplies: ['Buy now'], author: { role: 'visitor', id: 'v1' } }, true);
     expect(group()).toBeNull();
+  });
+
+  it('offers a FAQ answer\'s replies; choosing one asks it as the next question, answered in the page', async () => {
+    const doc = parseFaqMarkdown(
+      '## Where is my order?\nalso:\n- track my parcel\nUse the tracking link in your confirmation e-mail.\nreplies: How do I return an item? | Talk to a person\n\n## How do I return an item?\nalso:\n- send something back\nReturns are free within 30 days.\n',
+    );
+    const index = buildIndex(doc.entries);
+    const fake = createFakeClient();
+    const store = createWidgetStore({
+      client: async () => fake.client,
+      loadFaq: async () => ({ decide: (q, h) => decide(index, q, h) }),
+      emit: () => {},
+      setActive: () => {},
+      greeting: '',
+      preChat: [],
+      locale: 'en',
+      isHidden: () => false,
+    });
+    container = document.createElement('div');
+    document.body.append(container);
+    act(() => {
+      render(
+        <StoreContext.Provider value={store}>
+          <I18nContext.Provider value={createTranslator('en', en)}>
+            <Panel />
+          </I18nContext.Provider>
+        </StoreContext.Provider>,
+        container,
+      );
+    });
+    act(() => store.getState().open());
+    await act(async () => {
+      await store.getState().ask('where is my order?');
+      await flush();
+    });
+    expect(chips()).toEqual(['How do I return an item?', 'Talk to a person']);
+    act(() => [...group()!.querySelectorAll('button')][0]!.click());
+    await act(async () => {
+      await flush();
+    });
+    // Asked as a question (in the log as the shopper's), answered from the FAQ; nothing went to a server.
+    expect(container.querySelector('[role=log]')!.textContent).toContain('Returns are free within 30 days.');
+    expect(group()).toBeNull();
+    expect(fake.mock.send).not.toHaveBeenCalled();
   });
 });

@@ -34,9 +34,10 @@ export function Timeline() {
   items.forEach((i, n) => {
     if (i.kind === 'answer') latestAnswer = n;
   });
-  // Only the latest message's offer stands: anything said after it (the choice itself included) retires the buttons.
+  // Only the latest item's offer stands (an agent's quick replies, or a FAQ answer's): anything said after it, the
+  // choice itself included, retires the buttons.
   const latest = items[items.length - 1];
-  const quick = !isClosed && latest?.kind === 'message' ? latest.quickReplies : undefined;
+  const quick = isClosed ? undefined : latest?.kind === 'message' ? latest.quickReplies : latest?.kind === 'answer' ? latest.replies : undefined;
   return (
     <div class="pc-scroll" ref={ref} tabIndex={canScroll ? 0 : undefined}>
       <div class="pc-log" role="log" aria-live="polite" aria-label={t('panel.log')}>

@@ -29,14 +29,15 @@ export function faqSlice({ get, patch, deps }: SliceContext): { faq: FaqState } 
   };
   const addItem = (item: TimelineItem): void => get().addItems([item]);
   const showAnswer = (entry: SuggestionRef, confidence: number, suggestions: SuggestionRef[]): void => {
-    addItem({ kind: 'answer', id: deps.uuid(), entryId: entry.id, question: entry.question, text: entry.answer, link: entry.link, confidence, suggestions });
+    addItem({ kind: 'answer', id: deps.uuid(), entryId: entry.id, question: entry.question, text: entry.answer, link: entry.link, confidence, suggestions, replies: entry.replies });
     record({ kind: 'answer', entryId: entry.id, confidence }, { kind: 'answer', text: entry.answer, entryId: entry.id, confidence });
   };
-  const toRef = (e: { id: string; question: string; answer: string; link?: string }): SuggestionRef => ({
+  const toRef = (e: { id: string; question: string; answer: string; link?: string; replies?: string[] }): SuggestionRef => ({
     id: e.id,
     question: e.question,
     answer: e.answer,
     link: e.link,
+    replies: e.replies,
   });
 
   return {

@@ -17,6 +17,8 @@ export interface SuggestionRef {
   question: string;
   answer: string;
   link?: string;
+  /** The entry's quick replies (`replies:` in the FAQ). */
+  replies?: string[];
 }
 
 export type TimelineItem =
@@ -32,6 +34,8 @@ export type TimelineItem =
       confidence: number;
       suggestions: SuggestionRef[];
       helpful?: boolean;
+      /** Shown as buttons while this is the latest item. */
+      replies?: string[];
     }
   | {
       kind: 'message';
