@@ -190,7 +190,9 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   }
   const tokens: VisitorTokens = createVisitorTokens({ secret, ttlMs: options.visitorTokenTtlMs, now });
   const ownsStorage = options.storage === undefined;
-  const baseStorage = options.storage ?? createSqliteStorage({ path: options.dbPath ?? ':memory:', now });
+  const baseStorage =
+    options.storage ??
+    createSqliteStorage({ path: options.dbPath ?? ':memory:', now, onError: (err) => logger.error('storage.checkpoint_failed', describeError(err)) });
   // Names this process's presence and webhook leases: a node that dies leaves leases nobody renews, which lapse.
   const nodeId = `n_${randomUUID()}`;
   const metrics = createServerMetrics({ connections: () => countByRole(), queues: () => queueSnapshots(), now });
