@@ -32,6 +32,12 @@ export const DOMAIN_EVENT_TYPES: readonly DomainEventType[] = [
   'rating.created',
 ];
 
+/** The assignment event, from the conversation as it is right after the assignment at `at`. */
+export function assignedEvent(conversation: Conversation, agent: AgentInfo, at: number, durationMs: number): DomainEvent {
+  const queuedAt = conversation.queuedAt;
+  return { type: 'conversation.assigned', conversation, agent, waitMs: queuedAt === undefined ? undefined : Math.max(0, at - queuedAt), durationMs };
+}
+
 /**
  * Wraps a Storage so every effective change is reported to `onEvent` after it was stored. A listener that
  * throws is the listener's problem: the storage call still resolves with its result.
@@ -67,15 +73,7 @@ export function observeStorage(storage: Storage, onEvent: (event: DomainEvent) =
       const started = performance.now();
       const result = await storage.assign(conversationId, agent);
       if (result.changed && result.conversation !== undefined) {
-        const at = now();
-        const queuedAt = result.conversation.queuedAt;
-        emit({
-          type: 'conversation.assigned',
-          conversation: result.conversation,
-          agent,
-          waitMs: queuedAt === undefined ? undefined : Math.max(0, at - queuedAt),
-          durationMs: Math.max(0, performance.now() - started),
-        });
+        emit(assignedEvent(result.conversation, agent, now(), Math.max(0, performance.now() - started)));
       }
       return result;
     },
@@ -84,16 +82,7 @@ export function observeStorage(storage: Storage, onEvent: (event: DomainEvent) =
       const started = performance.now();
       const result = await storage.assignNext(siteId, agent);
       const conversation = result.kind === 'assigned' ? result.transition.conversation : undefined;
-      if (conversation !== undefined) {
-        const queuedAt = conversation.queuedAt;
-        emit({
-          type: 'conversation.assigned',
-          conversation,
-          agent,
-          waitMs: queuedAt === undefined ? undefined : Math.max(0, now() - queuedAt),
-          durationMs: Math.max(0, performance.now() - started),
-        });
-      }
+      if (conversation !== undefined) emit(assignedEvent(conversation, agent, now(), Math.max(0, performance.now() - started)));
       return result;
     },
     async closeConversation(conversationId, by, reason) {

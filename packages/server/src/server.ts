@@ -206,11 +206,11 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
           owner: nodeId,
           onOutcome: (event, outcome) => metrics.countWebhook(event, outcome),
         });
-  // Metrics and webhooks hear about every effective change, whoever made it (handlers, REST, routing).
-  const storage = observeStorage(baseStorage, (event) => {
-    metrics.onEvent(event);
-    webhooks?.emit(event);
-  }, now);
+  // Each change writes its webhook rows in its own transaction (a crash cannot keep one without the other); only a
+  // server with endpoints sets the writer, so one without pays nothing.
+  if (webhooks !== undefined) baseStorage.setWebhookOutbox(webhooks.writer);
+  // Metrics hear about every effective change, whoever made it (handlers, REST, routing).
+  const storage = observeStorage(baseStorage, (event) => metrics.onEvent(event), now);
   const ownsFanout = options.fanout === undefined;
   const fanout =
     options.fanout ?? createMemoryFanout({ onListenerError: (err, topic) => logger.error('fanout.listener_failed', { topic, ...describeError(err) }) });
@@ -527,6 +527,8 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     await retention?.stop();
     // Attempts in flight get a short grace; whatever is not delivered stays in the outbox, its leases freed.
     await webhooks?.close(Math.min(graceMs, 2000));
+    // A storage the caller lent may outlive this server: its later writes are no longer this server's webhooks.
+    if (webhooks !== undefined && !ownsStorage) baseStorage.setWebhookOutbox(undefined);
     // The closed sockets' presence leases are removed before the storage goes: agents are gone, not "stale".
     await services.presence.settled();
     services.mail?.mailer.close();

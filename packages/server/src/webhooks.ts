@@ -8,7 +8,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ParleyError } from '@parley/protocol';
 import { DOMAIN_EVENT_TYPES, type DomainEvent, type DomainEventType } from './domain-events.js';
 import { describeError, type Logger } from './logger.js';
-import type { NewWebhookDelivery, WebhookDelivery, WebhookOutboxStore } from './storage/webhook-outbox-store.js';
+import type { NewWebhookDelivery, WebhookDelivery, WebhookOutboxStore, WebhookOutboxWriter } from './storage/webhook-outbox-store.js';
 
 export interface WebhookEndpoint {
   /** http(s) URL to POST to. */
@@ -134,7 +134,12 @@ export function validateWebhookEndpoints(endpoints: readonly WebhookEndpoint[]):
 }
 
 export interface WebhookDispatcher {
-  /** Queues one delivery per subscribed endpoint (stored on the next turn, then attempted); returns at once. */
+  /**
+   * For the storage's setWebhookOutbox: deliveries written in the transaction of the change they report, so a crash
+   * right after the change cannot lose them. The server uses this; emit() is for events no storage write makes.
+   */
+  readonly writer: WebhookOutboxWriter;
+  /** Queues one delivery per subscribed endpoint (stored on the next turn, in its own write, then attempted). */
   emit(event: DomainEvent): void;
   /** Deliveries not done yet: in the outbox (any node's) or not stored yet. */
   pending(): Promise<number>;
@@ -212,6 +217,43 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
     https: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
   };
   const lease = () => ({ owner, until: now() + leaseMs });
+  /**
+   * The outbox size as last counted (each poll) plus what this node stored since: the writer checks the bound
+   * against it, as a count inside every transaction would cost the message path a table scan.
+   */
+  let knownPending = 0;
+
+  /** One delivery per subscribed endpoint, each with its own id (stable across retries, for deduplication). */
+  function deliveriesOf(event: DomainEvent): NewWebhookDelivery[] {
+    const targets = options.endpoints.filter((e) => e.events === undefined || e.events.includes(event.type));
+    if (targets.length === 0) return [];
+    const createdAt = now();
+    const payload: WebhookPayload = { id: '', event: event.type, createdAt, data: webhookData(event) };
+    return targets.map((endpoint) => {
+      const id = `wh_${randomUUID()}`;
+      return { id, url: endpoint.url, event: event.type, body: JSON.stringify({ ...payload, id }), createdAt };
+    });
+  }
+
+  const writer: WebhookOutboxWriter = {
+    deliveriesFor(event) {
+      // Built even after close(): the rows stay in the outbox for the next start, only the attempts stop.
+      const deliveries = deliveriesOf(event);
+      if (deliveries.length > 0 && knownPending + deliveries.length > maxPending) {
+        for (const dropped of deliveries) {
+          options.onOutcome?.(dropped.event as DomainEventType, 'dropped');
+          logger.error('webhook.dropped', { deliveryId: dropped.id, event: dropped.event, maxPending });
+        }
+        return [];
+      }
+      return deliveries;
+    },
+    lease,
+    stored(deliveries) {
+      knownPending += deliveries.length;
+      for (const delivery of deliveries) start({ ...delivery, attempts: 0 });
+    },
+  };
   const outboxFailed = (step: string, err: unknown) => logger.error('webhook.outbox_failed', { step, ...describeError(err) });
 
   /** Stores what emit() queued this turn, in one write, then attempts what was stored here, at once. */
@@ -251,6 +293,7 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
       try {
         const due = await store.claimWebhooks({ urls: knownUrls, now: now(), limit: room, lease: lease() });
         for (const delivery of due) start(delivery);
+        knownPending = await store.countWebhooks();
       } catch (err) {
         outboxFailed('claim', err);
       }
@@ -357,17 +400,12 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
   }
 
   return {
+    writer,
     emit(event) {
       if (isClosed) return;
-      const targets = options.endpoints.filter((e) => e.events === undefined || e.events.includes(event.type));
-      if (targets.length === 0) return;
-      const createdAt = now();
-      const payload: WebhookPayload = { id: '', event: event.type, createdAt, data: webhookData(event) };
-      for (const endpoint of targets) {
-        // One id per endpoint delivery, stable across its retries, so receivers can deduplicate.
-        const id = `wh_${randomUUID()}`;
-        emitted.push({ id, url: endpoint.url, event: event.type, body: JSON.stringify({ ...payload, id }), createdAt });
-      }
+      const deliveries = deliveriesOf(event);
+      if (deliveries.length === 0) return;
+      emitted.push(...deliveries);
       // Stored on the next turn: the event came from a storage call whose caller (an ack, a reply) should go out
       // first, and one turn's events share one write.
       scheduleStore();

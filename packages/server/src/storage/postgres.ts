@@ -18,7 +18,13 @@ import {
   type VisitorProfile,
 } from '@parley/protocol';
 import { eventClientId, withEventCode } from './event-codes.js';
-import { createPostgresWebhookOutbox, POSTGRES_WEBHOOK_OUTBOX_MIGRATION } from './webhook-outbox-postgres.js';
+import {
+  createPostgresWebhookOutbox,
+  insertWebhookRows,
+  POSTGRES_OUTBOX_APPEND_MIGRATION,
+  POSTGRES_WEBHOOK_OUTBOX_MIGRATION,
+} from './webhook-outbox-postgres.js';
+import { assignedEvent, type DomainEvent } from '../domain-events.js';
 import { createJsonLogger, describeError } from '../logger.js';
 import { isRatingScale, toRatingScale } from '../rating-scale.js';
 import { toPreChat } from '../site-settings.js';
@@ -42,6 +48,7 @@ import type {
   Visitor,
 } from './storage.js';
 import type { AgentRecord, ErasureResult, RetentionResult } from './privacy-store.js';
+import type { NewWebhookDelivery, WebhookOutboxWriter } from './webhook-outbox-store.js';
 import type { AgentLoad, AssignNextResult, RequeuedConversation, TransferResult } from './routing-store.js';
 
 export interface PostgresStorageOptions {
@@ -282,9 +289,18 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sites ADD COLUMN pre_chat JSONB;
   `,
+  // 11: a message batch and its webhook rows in one statement (webhook-outbox-postgres.ts).
+  POSTGRES_OUTBOX_APPEND_MIGRATION,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** A query on the pool or on one transaction's client. */
+type Exec = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<pg.QueryResult<R>>;
+
+/** The seq a webhook body is built with before the database hands out the real one (see messageHooks). */
+const SEQ_MARK = -2147483648;
+const SEQ_JSON = `"seq":${SEQ_MARK}`;
 
 /** Upper bound on appends per group-commit transaction, so one huge burst doesn't hold row locks for long. */
 const MAX_BATCH = 500;
@@ -597,6 +613,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   }
 
   let isClosed = false;
+  /** Set by the server that owns the webhooks; undefined: writes carry no outbox rows and pay nothing for them. */
+  let outboxWriter: WebhookOutboxWriter | undefined;
 
   function guard(): void {
     if (isClosed) throw unavailable(new Error('storage closed'));
@@ -724,6 +742,65 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     }
   }
 
+  /**
+   * The webhook rows of a batch, asked for every message (which ones are new is known only in the database): each
+   * body split around the seq, for parley_append_messages_outbox to join with the seq it hands out.
+   */
+  function messageHooks(writer: WebhookOutboxWriter, firsts: readonly NewMessage[], at: number) {
+    const index: number[] = [];
+    const parts: Array<{ delivery: NewWebhookDelivery; head: string; tail: string }> = [];
+    firsts.forEach((input, i) => {
+      for (const delivery of writer.deliveriesFor({ type: 'message.created', message: newMessage(input, SEQ_MARK, at) })) {
+        // The first "seq" in the body is the message's: only the conversation id (a string) comes before it.
+        const cut = delivery.body.indexOf(SEQ_JSON);
+        if (cut < 0) continue;
+        index.push(i + 1);
+        parts.push({ delivery, head: delivery.body.slice(0, cut + '"seq":'.length), tail: delivery.body.slice(cut + SEQ_JSON.length) });
+      }
+    });
+    return {
+      columns: () => [
+        index,
+        parts.map((p) => p.delivery.id),
+        parts.map((p) => p.delivery.url),
+        parts.map((p) => p.delivery.event),
+        parts.map((p) => p.head),
+        parts.map((p) => p.tail),
+        parts.map((p) => p.delivery.createdAt),
+      ],
+      /** The rows the database wrote: those of messages it stored ('new'), with their seq in the body. */
+      storedFor: (rows: readonly AppendRow[]): NewWebhookDelivery[] =>
+        parts.flatMap((p, k) => {
+          const row = rows[index[k]! - 1];
+          return row?.o_outcome === 'new' ? [{ ...p.delivery, body: `${p.head}${row.o_seq}${p.tail}` }] : [];
+        }),
+    };
+  }
+
+  /**
+   * transact() (or inTransaction()), with the change's webhook rows written by `stage` in the same transaction and
+   * handed to the writer after COMMIT. A deadlock retry runs the body again, so the rows are collected per attempt.
+   */
+  async function withOutbox<T>(
+    tx: <R>(body: (client: pg.PoolClient) => Promise<R>) => Promise<R>,
+    body: (client: pg.PoolClient, stage: (event: DomainEvent) => Promise<void>) => Promise<T>,
+  ): Promise<T> {
+    const writer = outboxWriter;
+    let staged: NewWebhookDelivery[] = [];
+    const result = await tx(async (client) => {
+      staged = [];
+      return body(client, async (event) => {
+        if (writer === undefined) return;
+        const deliveries = writer.deliveriesFor(event);
+        if (deliveries.length === 0) return;
+        await insertWebhookRows(client, deliveries, writer.lease());
+        staged.push(...deliveries);
+      });
+    });
+    if (staged.length > 0) writer?.stored(staged);
+    return result;
+  }
+
   /** What parley_append_messages says about one message. */
   function toOutcome(input: NewMessage, row: AppendRow, at: number): Outcome {
     switch (row.o_outcome) {
@@ -778,9 +855,11 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       return slot;
     });
     const at = now();
+    const writer = outboxWriter;
+    const hooks = writer === undefined ? undefined : messageHooks(writer, firsts, at);
     let rows: AppendRow[];
     try {
-      ({ rows } = await queryRetrying<AppendRow>('SELECT * FROM parley_append_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+      const values: unknown[] = [
         firsts.map((m) => m.conversationId),
         firsts.map((m) => m.clientId),
         firsts.map((m) => m.author.role),
@@ -791,7 +870,14 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         firsts.map((m) => (m.attachments === undefined ? null : JSON.stringify(m.attachments))),
         firsts.map((m) => (m.quickReplies === undefined ? null : JSON.stringify(m.quickReplies))),
         firsts.map(() => at),
-      ]));
+      ];
+      ({ rows } = await (hooks === undefined || writer === undefined
+        ? queryRetrying<AppendRow>('SELECT * FROM parley_append_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', values)
+        : queryRetrying<AppendRow>(
+            `SELECT * FROM parley_append_messages_outbox($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+               $17, $18, $19)`,
+            [...values, ...hooks.columns(), writer.lease().owner, writer.lease().until],
+          )));
       if (rows.length !== firsts.length) throw unavailable(new Error('the append returned fewer outcomes than it was given'));
     } catch (err) {
       const error = toStorageError(err);
@@ -799,6 +885,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       return;
     }
     const outcomes = rows.map((row, i) => toOutcome(firsts[i]!, row, at));
+    if (hooks !== undefined) writer?.stored(hooks.storedFor(rows));
     // Resolved only after the statement's COMMIT, so every outcome here is durable. (If only the reply is lost, the
     // batch rejects though its rows may be stored; the client's resend then gets duplicate: true.)
     batch.forEach((item, i) => {
@@ -848,8 +935,42 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     return event;
   }
 
+  /** ON CONFLICT makes two concurrent starts with the same clientId (two tabs, two nodes) create one row. */
+  async function startWith(exec: Exec, input: Parameters<Storage['startConversation']>[0]) {
+    const inserted = await exec(
+      `INSERT INTO conversations (id, site_id, visitor_id, start_client_id, status, created_at, profile)
+       VALUES ($1, $2, $3, $4, 'bot', $5, $6) ON CONFLICT (visitor_id, start_client_id) DO NOTHING`,
+      [`c_${randomUUID()}`, input.siteId, input.visitorId, input.clientId, now(), JSON.stringify(input.profile ?? {})],
+    );
+    const { rows } = await exec<ConversationRow>(
+      `${CONVERSATION_SELECT} WHERE c.visitor_id = $1 AND c.start_client_id = $2`,
+      [input.visitorId, input.clientId],
+    );
+    if (rows[0] === undefined) throw unavailable(new Error('conversation vanished after insert'));
+    return { conversation: toConversation(rows[0]), created: inserted.rowCount === 1 };
+  }
+
+  async function rateWith(exec: Exec, input: Parameters<Storage['rate']>[0]) {
+    const inserted = await exec(
+      'INSERT INTO ratings (conversation_id, score, scale, comment, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (conversation_id) DO NOTHING',
+      [input.conversationId, input.score, input.scale ?? 'csat', input.comment ?? null, now()],
+    );
+    const { rows } = await exec<{ conversation_id: string; score: number; scale: string; comment: string | null; at: BigintText }>(
+      'SELECT conversation_id, score, scale, comment, at FROM ratings WHERE conversation_id = $1',
+      [input.conversationId],
+    );
+    const row = rows[0];
+    if (row === undefined) throw unavailable(new Error('rating vanished after insert'));
+    const rating: Rating = { conversationId: row.conversation_id, score: row.score, scale: toRatingScale(row.scale), at: toInt(row.at) };
+    if (row.comment !== null) rating.comment = row.comment;
+    return { rating, created: inserted.rowCount === 1 };
+  }
+
   const storage: Storage = {
     ...createPostgresWebhookOutbox(query),
+    setWebhookOutbox(writer) {
+      outboxWriter = writer;
+    },
     async getSiteByKey(key) {
       const { rows } = await query<SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE key = $1`, [key]);
       return rows[0] === undefined ? undefined : toSite(rows[0]);
@@ -1039,18 +1160,15 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     },
 
     async startConversation(input) {
-      // ON CONFLICT makes two concurrent starts with the same clientId (two tabs, two nodes) create one row.
-      const inserted = await query(
-        `INSERT INTO conversations (id, site_id, visitor_id, start_client_id, status, created_at, profile)
-         VALUES ($1, $2, $3, $4, 'bot', $5, $6) ON CONFLICT (visitor_id, start_client_id) DO NOTHING`,
-        [`c_${randomUUID()}`, input.siteId, input.visitorId, input.clientId, now(), JSON.stringify(input.profile ?? {})],
-      );
-      const { rows } = await query<ConversationRow>(
-        `${CONVERSATION_SELECT} WHERE c.visitor_id = $1 AND c.start_client_id = $2`,
-        [input.visitorId, input.clientId],
-      );
-      if (rows[0] === undefined) throw unavailable(new Error('conversation vanished after insert'));
-      return { conversation: toConversation(rows[0]), created: inserted.rowCount === 1 };
+      // Without webhooks, two statements on the pool; with them, one transaction that also writes the outbox rows.
+      if (outboxWriter !== undefined) {
+        return withOutbox(inTransaction, async (client, stage) => {
+          const result = await startWith(client.query.bind(client), input);
+          if (result.created) await stage({ type: 'conversation.created', conversation: result.conversation });
+          return result;
+        });
+      }
+      return startWith(query, input);
     },
     async getConversation(id) {
       guard();
@@ -1124,14 +1242,16 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       }),
 
     escalate: (input) =>
-      transact(async (client): Promise<Transition> => {
+      withOutbox(transact, async (client, stage): Promise<Transition> => {
         const { rowCount } = await client.query(
           `UPDATE conversations SET status = $6, escalation_reason = $1, transcript = $2::jsonb,
              profile = profile || $3::jsonb, queued_at = $4
            WHERE id = $5 AND status IN ('bot', 'offline')`,
           [input.reason, JSON.stringify(input.transcript), JSON.stringify(input.profile ?? {}), now(), input.conversationId, input.status ?? 'queued'],
         );
-        return { changed: rowCount === 1, conversation: await getConversationWith(client, input.conversationId) };
+        const conversation = await getConversationWith(client, input.conversationId);
+        if (rowCount === 1 && conversation !== undefined) await stage({ type: 'conversation.escalated', conversation, reason: input.reason });
+        return { changed: rowCount === 1, conversation };
       }),
     async listQueue(siteId) {
       const { rows } = await query<{
@@ -1158,7 +1278,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       );
     },
     assign: (conversationId, agent: AgentInfo) =>
-      transact(async (client): Promise<Transition> => {
+      withOutbox(transact, async (client, stage): Promise<Transition> => {
         // Compare-and-set: concurrent callers queue on the row lock, then re-check status = 'queued' against the
         // winner's committed row and match nothing. The seq for the event is taken in the same statement.
         const at = now();
@@ -1173,10 +1293,12 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         await client.query('UPDATE agents SET last_assigned_at = $1 WHERE id = $2', [at, agent.id]);
         const author = { role: 'agent' as const, id: agent.id, name: agent.name };
         const event = await writeEvent(client, conversationId, author, `${agent.name} joined the conversation`, rows[0].last_seq, 'joined');
-        return { changed: true, conversation: await getConversationWith(client, conversationId), event };
+        const conversation = await getConversationWith(client, conversationId);
+        if (conversation !== undefined) await stage(assignedEvent(conversation, agent, at, 0));
+        return { changed: true, conversation, event };
       }),
     closeConversation: (conversationId, by: Role, reason) =>
-      transact(async (client): Promise<Transition> => {
+      withOutbox(transact, async (client, stage): Promise<Transition> => {
         const { rows } = await client.query<{ last_seq: number }>(
           `UPDATE conversations SET status = 'closed', closed_at = $1, closed_by = $2, close_reason = $3,
              last_seq = last_seq + 1
@@ -1185,7 +1307,11 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         );
         if (rows[0] === undefined) return { changed: false, conversation: await getConversationWith(client, conversationId) };
         const event = await writeEvent(client, conversationId, { role: 'system', id: 'system' }, `Conversation closed by the ${by}`, rows[0].last_seq, 'closed');
-        return { changed: true, conversation: await getConversationWith(client, conversationId), event };
+        const conversation = await getConversationWith(client, conversationId);
+        if (conversation !== undefined) {
+          await stage({ type: 'conversation.closed', conversation, closedBy: by, ...(reason === undefined ? {} : { reason }) });
+        }
+        return { changed: true, conversation, event };
       }),
     async searchConversations(search) {
       const term = search.q?.trim();
@@ -1344,19 +1470,14 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       if ((await storage.getConversation(input.conversationId)) === undefined) {
         throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
       }
-      const inserted = await query(
-        'INSERT INTO ratings (conversation_id, score, scale, comment, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (conversation_id) DO NOTHING',
-        [input.conversationId, input.score, input.scale ?? 'csat', input.comment ?? null, now()],
-      );
-      const { rows } = await query<{ conversation_id: string; score: number; scale: string; comment: string | null; at: BigintText }>(
-        'SELECT conversation_id, score, scale, comment, at FROM ratings WHERE conversation_id = $1',
-        [input.conversationId],
-      );
-      const row = rows[0];
-      if (row === undefined) throw unavailable(new Error('rating vanished after insert'));
-      const rating: Rating = { conversationId: row.conversation_id, score: row.score, scale: toRatingScale(row.scale), at: toInt(row.at) };
-      if (row.comment !== null) rating.comment = row.comment;
-      return { rating, created: inserted.rowCount === 1 };
+      if (outboxWriter !== undefined) {
+        return withOutbox(inTransaction, async (client, stage) => {
+          const result = await rateWith(client.query.bind(client), input);
+          if (result.created) await stage({ type: 'rating.created', rating: result.rating });
+          return result;
+        });
+      }
+      return rateWith(query, input);
     },
 
     async putAgentPresence(lease) {
@@ -1422,7 +1543,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       }));
     },
     assignNext: (siteId, agent) =>
-      transact(async (client): Promise<AssignNextResult> => {
+      withOutbox(transact, async (client, stage): Promise<AssignNextResult> => {
         // The agent's row lock serialises this agent's assignments across nodes; NO KEY UPDATE leaves the
         // foreign-key checks of other writers unblocked. The count is a separate statement on purpose: at READ
         // COMMITTED it then takes a fresh snapshot after the lock wait and sees the previous holder's assignment
@@ -1453,7 +1574,9 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         await client.query('UPDATE agents SET last_assigned_at = $1 WHERE id = $2', [at, agent.id]);
         const author = { role: 'agent' as const, id: agent.id, name: agent.name };
         const event = await writeEvent(client, id, author, `${agent.name} joined the conversation`, taken.rows[0].last_seq, 'joined');
-        return { kind: 'assigned', transition: { changed: true, conversation: await getConversationWith(client, id), event } };
+        const conversation = await getConversationWith(client, id);
+        if (conversation !== undefined) await stage(assignedEvent(conversation, agent, at, 0));
+        return { kind: 'assigned', transition: { changed: true, conversation, event } };
       }),
     transfer: (conversationId, fromAgentId, from, target) =>
       transact(async (client): Promise<TransferResult> => {

@@ -23,7 +23,8 @@ import {
 import { eventClientId, withEventCode } from './event-codes.js';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import { createWalSync, type WalSync } from './wal-sync.js';
-import { createSqliteWebhookOutbox, SQLITE_WEBHOOK_OUTBOX_MIGRATION } from './webhook-outbox-sqlite.js';
+import { createSqliteOutboxStage, createSqliteWebhookOutbox, SQLITE_WEBHOOK_OUTBOX_MIGRATION } from './webhook-outbox-sqlite.js';
+import { assignedEvent } from '../domain-events.js';
 import { isRatingScale, toRatingScale } from '../rating-scale.js';
 import { toPreChat } from '../site-settings.js';
 import type {
@@ -47,6 +48,7 @@ import type {
   Visitor,
 } from './storage.js';
 import type { AgentRecord, ErasureResult, RetentionResult } from './privacy-store.js';
+import type { NewWebhookDelivery } from './webhook-outbox-store.js';
 import type { AgentLoad, AssignNextResult, RequeuedConversation, TransferResult } from './routing-store.js';
 
 export interface SqliteStorageOptions {
@@ -435,6 +437,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     });
   }
   const fullSync = db.prepare('PRAGMA synchronous = FULL');
+  const outbox = createSqliteOutboxStage(db);
 
   const q = {
     siteByKey: db.prepare<[string], SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE key = ?`),
@@ -743,13 +746,17 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     pending = [];
     if (batch.length === 0) return;
     const outcomes: Array<{ ok: true; value: { message: Message; duplicate: boolean } } | { ok: false; error: unknown }> = [];
+    let deliveries: NewWebhookDelivery[] = [];
     try {
       if (!db.open) throw new Error('database closed');
       if (walSync !== undefined) deferSync.run();
       writeTransaction(() => {
         for (const item of batch) {
           try {
-            outcomes.push({ ok: true, value: insertOne(item.input) });
+            const value = insertOne(item.input);
+            outcomes.push({ ok: true, value });
+            // The webhook rows share the batch's transaction and its fsync.
+            if (!value.duplicate) outbox.write({ type: 'message.created', message: value.message });
           } catch (err) {
             // Domain refusals fail one item; anything else aborts the batch (rethrown → rollback).
             if (err instanceof ParleyError) outcomes.push({ ok: false, error: err });
@@ -757,7 +764,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
           }
         }
       });
+      deliveries = outbox.take();
     } catch (err) {
+      outbox.discard();
       const error = err instanceof ParleyError ? err : unavailable(err);
       for (const item of batch) item.reject(error);
       return;
@@ -767,6 +776,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     const settle = (syncError?: Error): void => {
       // Written but not known to be on disk: refuse (retryable); the client's resend is acked as a duplicate.
       const error = syncError === undefined ? undefined : unavailable(syncError);
+      // Not known durable: the rows stay leased, and are claimed again once the lease lapses.
+      if (error === undefined) outbox.stored(deliveries);
       batch.forEach((item, i) => {
         const outcome = outcomes[i]!;
         if (error !== undefined) item.reject(error);
@@ -794,12 +805,26 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     return writeTransaction(body);
   }
 
+  /** A write transaction whose domain event goes to the webhook outbox: the rows are handed over once committed. */
+  function withOutbox<T>(body: () => T): T {
+    let result: T;
+    try {
+      result = body();
+    } catch (err) {
+      outbox.discard();
+      throw err;
+    }
+    outbox.stored(outbox.take());
+    return result;
+  }
+
   function writeEvent(conversationId: string, author: Message['author'], text: string, code: MessageEventCode): Message {
     return insertOne({ conversationId, clientId: eventClientId(code), author, kind: 'event', text }).message;
   }
 
   const storage: Storage = {
     ...createSqliteWebhookOutbox(db, run),
+    setWebhookOutbox: (writer) => outbox.setWriter(writer),
     getSiteByKey: (key) => run(() => {
       const row = q.siteByKey.get(key);
       return row === undefined ? undefined : toSite(row);
@@ -943,15 +968,17 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       }),
     ),
 
-    startConversation: (input) => run(() =>
+    startConversation: (input) => run(() => withOutbox(() =>
       writeTransaction(() => {
         const existing = q.conversationByStart.get(input.visitorId, input.clientId);
         if (existing !== undefined) return { conversation: toConversation(existing), created: false };
         const id = `c_${randomUUID()}`;
         q.insertConversation.run(id, input.siteId, input.visitorId, input.clientId, now(), JSON.stringify(input.profile ?? {}));
-        return { conversation: getConversationSync(id)!, created: true };
+        const conversation = getConversationSync(id)!;
+        outbox.write({ type: 'conversation.created', conversation });
+        return { conversation, created: true };
       }),
-    ),
+    )),
     getConversation: (id) => run(() => getConversationSync(id)),
 
     appendMessage: (input) => {
@@ -989,7 +1016,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       }),
     ),
 
-    escalate: (input) => run(() =>
+    escalate: (input) => run(() => withOutbox(() =>
       transact((): Transition => {
         const before = getConversationSync(input.conversationId);
         if (before === undefined) return { changed: false, conversation: undefined };
@@ -1002,9 +1029,11 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
           now(),
           input.conversationId,
         );
-        return { changed: info.changes === 1, conversation: getConversationSync(input.conversationId) };
+        const conversation = getConversationSync(input.conversationId);
+        if (info.changes === 1 && conversation !== undefined) outbox.write({ type: 'conversation.escalated', conversation, reason: input.reason });
+        return { changed: info.changes === 1, conversation };
       }),
-    ),
+    )),
     listQueue: (siteId) => run(() =>
       q.queue.all(siteId).map(
         (row): QueuedConversation => ({
@@ -1017,7 +1046,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         }),
       ),
     ),
-    assign: (conversationId, agent: AgentInfo) => run(() =>
+    assign: (conversationId, agent: AgentInfo) => run(() => withOutbox(() =>
       transact((): Transition => {
         // The WHERE status='queued' makes this a compare-and-set: of two agents accepting at once, one changes a row.
         const at = now();
@@ -1026,10 +1055,12 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         r.touchAssigned.run(at, agent.id);
         const author = { role: 'agent' as const, id: agent.id, name: agent.name };
         const event = writeEvent(conversationId, author, `${agent.name} joined the conversation`, 'joined');
-        return { changed: true, conversation: getConversationSync(conversationId), event };
+        const conversation = getConversationSync(conversationId)!;
+        outbox.write(assignedEvent(conversation, agent, at, 0));
+        return { changed: true, conversation, event };
       }),
-    ),
-    closeConversation: (conversationId, by: Role, reason) => run(() =>
+    )),
+    closeConversation: (conversationId, by: Role, reason) => run(() => withOutbox(() =>
       transact((): Transition => {
         const before = getConversationSync(conversationId);
         if (before === undefined) return { changed: false, conversation: undefined };
@@ -1037,9 +1068,11 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         // The event is written before the status flips; text messages are refused once closed, events are not.
         const event = writeEvent(conversationId, { role: 'system', id: 'system' }, `Conversation closed by the ${by}`, 'closed');
         q.close.run(now(), by, reason ?? null, conversationId);
-        return { changed: true, conversation: getConversationSync(conversationId), event };
+        const conversation = getConversationSync(conversationId)!;
+        outbox.write({ type: 'conversation.closed', conversation, closedBy: by, ...(reason === undefined ? {} : { reason }) });
+        return { changed: true, conversation, event };
       }),
-    ),
+    )),
     searchConversations: (query) => run(() =>
       q.searchConversations
         .all({
@@ -1113,7 +1146,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       }),
     ),
     listNotes: (conversationId, limit) => run(() => q.notesOf.all(conversationId, Math.max(1, Math.floor(limit))).map(toNote)),
-    rate: (input) => run(() =>
+    rate: (input) => run(() => withOutbox(() =>
       writeTransaction(() => {
         if (getConversationSync(input.conversationId) === undefined) {
           throw new ParleyError('CONVERSATION_NOT_FOUND', 'no such conversation');
@@ -1122,9 +1155,10 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         const row = q.ratingById.get(input.conversationId)!;
         const rating: Rating = { conversationId: row.conversation_id, score: row.score, scale: toRatingScale(row.scale), at: row.at };
         if (row.comment !== null) rating.comment = row.comment;
+        if (info.changes === 1) outbox.write({ type: 'rating.created', rating });
         return { rating, created: info.changes === 1 };
       }),
-    ),
+    )),
 
     putAgentPresence: (lease) => run(() => {
       r.putPresence.run(lease);
@@ -1161,7 +1195,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         };
       }),
     ),
-    assignNext: (siteId, agent) => run(() =>
+    assignNext: (siteId, agent) => run(() => withOutbox(() =>
       // SQLite has one writer at a time: inside this transaction nobody else can count or assign.
       transact((): AssignNextResult => {
         const load = r.capacityOf.get(agent.id);
@@ -1173,9 +1207,11 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         r.touchAssigned.run(at, agent.id);
         const author = { role: 'agent' as const, id: agent.id, name: agent.name };
         const event = writeEvent(next.id, author, `${agent.name} joined the conversation`, 'joined');
-        return { kind: 'assigned', transition: { changed: true, conversation: getConversationSync(next.id), event } };
+        const conversation = getConversationSync(next.id)!;
+        outbox.write(assignedEvent(conversation, agent, at, 0));
+        return { kind: 'assigned', transition: { changed: true, conversation, event } };
       }),
-    ),
+    )),
     transfer: (conversationId, fromAgentId, from, target) => run(() =>
       transact((): TransferResult => {
         const to = target?.agent;

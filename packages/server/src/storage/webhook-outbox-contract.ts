@@ -2,8 +2,9 @@
 // come due, the bound holds. Run by runStorageContract for every adapter. Test-only module.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DomainEvent } from '../domain-events.js';
 import type { Storage } from './storage.js';
-import type { NewWebhookDelivery } from './webhook-outbox-store.js';
+import type { NewWebhookDelivery, WebhookOutboxWriter } from './webhook-outbox-store.js';
 
 const URL_A = 'https://a.example/hooks';
 const URL_B = 'https://b.example/hooks';
@@ -14,6 +15,26 @@ const delivery = (n: number, url = URL_A, createdAt = 1000 + n): NewWebhookDeliv
   body: `{"id":"wh_${n}"}`,
   createdAt,
 });
+
+/** A writer that wants every event, one delivery each, its body the event's JSON; it remembers what it was given. */
+function recordingWriter() {
+  const asked: DomainEvent[] = [];
+  const stored: NewWebhookDelivery[] = [];
+  let n = 0;
+  const writer: WebhookOutboxWriter = {
+    deliveriesFor(event) {
+      asked.push(event);
+      n += 1;
+      return [{ id: `wh_tx_${n}`, url: URL_A, event: event.type, body: JSON.stringify({ id: `wh_tx_${n}`, data: event }), createdAt: 1000 + n }];
+    },
+    // Already lapsed, so the test can claim the rows at once, as a node taking over a dead one's would.
+    lease: () => ({ owner: 'node-a', until: 0 }),
+    stored(deliveries) {
+      stored.push(...deliveries);
+    },
+  };
+  return { writer, asked, stored };
+}
 
 export function runWebhookOutboxContract(name: string, makeStorage: () => Storage | Promise<Storage>): void {
   describe(`Webhook outbox contract: ${name}`, () => {
@@ -73,6 +94,77 @@ export function runWebhookOutboxContract(name: string, makeStorage: () => Storag
       expect(await storage.countWebhooks()).toBe(4);
       const all = await storage.claimWebhooks({ urls: [URL_A], now: 5000, limit: 10, lease: { owner: 'x', until: 9000 } });
       expect(all.map((d) => d.id).sort()).toEqual(['wh_1', 'wh_2', 'wh_3', 'wh_4']);
+    });
+
+    it('writes each change\'s deliveries with the change, hands them over after it committed, and none for a no-op', async () => {
+      const { writer, stored } = recordingWriter();
+      storage.setWebhookOutbox(writer);
+      const siteId = (await storage.getDefaultSite()).id;
+      const visitorId = (await storage.createVisitor(siteId)).id;
+      const start = { siteId, visitorId, clientId: 'start-1' };
+      const conv = (await storage.startConversation(start)).conversation;
+      await storage.startConversation(start); // a retried start changes nothing
+      const author = { role: 'visitor' as const, id: visitorId };
+      // One event-loop turn: one group-commit batch, whose rows must carry the seqs the storage handed out.
+      const [m1, m2, again] = await Promise.all([
+        storage.appendMessage({ conversationId: conv.id, clientId: 'm1', author, kind: 'text', text: 'hello' }),
+        storage.appendMessage({ conversationId: conv.id, clientId: 'm2', author, kind: 'text', text: 'there "seq":-2147483648' }),
+        storage.appendMessage({ conversationId: conv.id, clientId: 'm1', author, kind: 'text', text: 'hello' }),
+      ]);
+      expect(again!.duplicate).toBe(true);
+      await storage.escalate({ conversationId: conv.id, reason: 'requested', transcript: [] });
+      await storage.escalate({ conversationId: conv.id, reason: 'requested', transcript: [] }); // already queued
+      const agent = await storage.createAgent({ siteId, name: 'Alice', tokenHash: 'h-outbox' });
+      await storage.assign(conv.id, { id: agent.id, name: agent.name });
+      await storage.closeConversation(conv.id, 'agent', 'done');
+      await storage.closeConversation(conv.id, 'agent'); // already closed
+      await expect(storage.appendMessage({ conversationId: conv.id, clientId: 'm3', author, kind: 'text', text: 'late' })).rejects.toMatchObject({
+        code: 'CONVERSATION_CLOSED',
+      });
+      await storage.rate({ conversationId: conv.id, score: 5 });
+      await storage.rate({ conversationId: conv.id, score: 1 }); // the first rating stands
+
+      const events = ['conversation.created', 'message.created', 'message.created', 'conversation.escalated', 'conversation.assigned', 'conversation.closed', 'rating.created'];
+      expect(stored.map((d) => d.event)).toEqual(events);
+      expect(await storage.countWebhooks()).toBe(events.length);
+      const rows = await storage.claimWebhooks({ urls: [URL_A], now: Date.now(), limit: 100, lease: { owner: 'node-b', until: Date.now() + 60_000 } });
+      // What was handed over is exactly what the table holds, bodies included (the seq filled in by the database).
+      expect(rows.map(({ attempts: _attempts, ...d }) => d).sort((a, b) => a.createdAt - b.createdAt)).toEqual(
+        [...stored].sort((a, b) => a.createdAt - b.createdAt),
+      );
+      const messageSeqs = rows
+        .filter((d) => d.event === 'message.created')
+        .map((d) => (JSON.parse(d.body) as { data: { message: { seq: number; text: string } } }).data.message);
+      expect(messageSeqs.map((m) => [m.seq, m.text]).sort()).toEqual([
+        [m1!.message.seq, 'hello'],
+        [m2!.message.seq, 'there "seq":-2147483648'],
+      ]);
+      expect(m1!.message.seq).not.toBe(m2!.message.seq);
+      const closed = rows.find((d) => d.event === 'conversation.closed')!;
+      expect(JSON.parse(closed.body)).toMatchObject({ data: { closedBy: 'agent', reason: 'done', conversation: { id: conv.id, status: 'closed' } } });
+
+      // Unset: changes write no rows.
+      storage.setWebhookOutbox(undefined);
+      const other = (await storage.startConversation({ siteId, visitorId, clientId: 'start-2' })).conversation;
+      await storage.appendMessage({ conversationId: other.id, clientId: 'm1', author, kind: 'text', text: 'quiet' });
+      expect(await storage.countWebhooks()).toBe(events.length);
+      expect(stored).toHaveLength(events.length);
+    });
+
+    it('assigns through assignNext with the assignment\'s row in the same write', async () => {
+      const { writer, stored } = recordingWriter();
+      storage.setWebhookOutbox(writer);
+      const siteId = (await storage.getDefaultSite()).id;
+      const visitorId = (await storage.createVisitor(siteId)).id;
+      const conv = (await storage.startConversation({ siteId, visitorId, clientId: 's' })).conversation;
+      await storage.escalate({ conversationId: conv.id, reason: 'requested', transcript: [] });
+      const agent = await storage.createAgent({ siteId, name: 'Bo', tokenHash: 'h-next' });
+      await storage.putAgentPresence({ connectionId: 'k1', agentId: agent.id, siteId, nodeId: 'n1', availability: 'online', at: Date.now() });
+      const result = await storage.assignNext(siteId, { id: agent.id, name: agent.name });
+      expect(result.kind).toBe('assigned');
+      expect(stored.map((d) => d.event)).toEqual(['conversation.created', 'conversation.escalated', 'conversation.assigned']);
+      expect(JSON.parse(stored[2]!.body)).toMatchObject({ data: { agent: { id: agent.id }, conversation: { id: conv.id, status: 'assigned' } } });
+      expect(await storage.countWebhooks()).toBe(3);
     });
 
     it('frees the leases of a node that shuts down, and only those', async () => {

@@ -2,7 +2,7 @@
 // take rows nobody else is taking at that moment, and the lease columns keep them theirs after the claim commits.
 
 import type pg from 'pg';
-import type { WebhookDelivery, WebhookOutboxStore } from './webhook-outbox-store.js';
+import type { NewWebhookDelivery, WebhookDelivery, WebhookLease, WebhookOutboxStore } from './webhook-outbox-store.js';
 
 /** Appended to postgres.ts's MIGRATIONS. */
 export const POSTGRES_WEBHOOK_OUTBOX_MIGRATION = `
@@ -20,6 +20,61 @@ export const POSTGRES_WEBHOOK_OUTBOX_MIGRATION = `
   CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at);
   CREATE INDEX webhook_outbox_owner ON webhook_outbox (lease_owner);
 `;
+
+/**
+ * Appended to postgres.ts's MIGRATIONS (after migration 7's parley_append_messages, which stays as it is): a batch of
+ * messages and their webhook rows in one statement, so both commit together and the hot path keeps one round trip.
+ * A row's body is known but for the message's seq, which the database hands out: the caller sends the JSON before
+ * and after the seq, joined here for the messages that were actually stored ('new'); resends and refusals get none.
+ */
+export const POSTGRES_OUTBOX_APPEND_MIGRATION = `
+  CREATE FUNCTION parley_append_messages_outbox(
+    p_conversation_ids TEXT[], p_client_ids TEXT[], p_author_roles TEXT[], p_author_ids TEXT[], p_author_names TEXT[],
+    p_kinds TEXT[], p_texts TEXT[], p_attachments JSONB[], p_quick_replies JSONB[], p_at BIGINT[],
+    p_wh_index BIGINT[], p_wh_ids TEXT[], p_wh_urls TEXT[], p_wh_events TEXT[], p_wh_heads TEXT[], p_wh_tails TEXT[],
+    p_wh_created BIGINT[], p_lease_owner TEXT, p_lease_until BIGINT
+  ) RETURNS TABLE (
+    o_index BIGINT, o_outcome TEXT, o_seq INTEGER, o_author_role TEXT, o_author_id TEXT, o_author_name TEXT,
+    o_kind TEXT, o_text TEXT, o_attachments JSONB, o_quick_replies JSONB, o_at BIGINT
+  ) LANGUAGE plpgsql AS $fn$
+  BEGIN
+    RETURN QUERY
+    WITH appended AS MATERIALIZED (
+      SELECT * FROM parley_append_messages(p_conversation_ids, p_client_ids, p_author_roles, p_author_ids, p_author_names,
+                                           p_kinds, p_texts, p_attachments, p_quick_replies, p_at)
+    ),
+    hooks AS (
+      INSERT INTO webhook_outbox (id, url, event, body, created_at, attempts, next_attempt_at, lease_owner, lease_until)
+      SELECT w.id, w.url, w.event, w.head || a.o_seq::text || w.tail, w.created, 0, w.created, p_lease_owner, p_lease_until
+      FROM unnest(p_wh_index, p_wh_ids, p_wh_urls, p_wh_events, p_wh_heads, p_wh_tails, p_wh_created)
+             AS w(i, id, url, event, head, tail, created)
+      JOIN appended a ON a.o_index = w.i AND a.o_outcome = 'new'
+      ON CONFLICT (id) DO NOTHING
+      RETURNING 1
+    )
+    SELECT appended.* FROM appended ORDER BY appended.o_index;
+  END
+  $fn$;
+`;
+
+/** Stores deliveries inside the caller's transaction (postgres.ts's write paths), leased to their node. */
+export async function insertWebhookRows(client: pg.PoolClient, deliveries: readonly NewWebhookDelivery[], lease: WebhookLease): Promise<void> {
+  await client.query(
+    `INSERT INTO webhook_outbox (id, url, event, body, created_at, attempts, next_attempt_at, lease_owner, lease_until)
+     SELECT d.id, d.url, d.event, d.body, d.created_at, 0, d.created_at, $6, $7
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS d(id, url, event, body, created_at)
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      deliveries.map((d) => d.id),
+      deliveries.map((d) => d.url),
+      deliveries.map((d) => d.event),
+      deliveries.map((d) => d.body),
+      deliveries.map((d) => d.createdAt),
+      lease.owner,
+      lease.until,
+    ],
+  );
+}
 
 type BigintText = string | number;
 
@@ -45,7 +100,7 @@ const toDelivery = (row: OutboxRow): WebhookDelivery => ({
 /** `query` is postgres.ts's: driver errors become STORAGE_UNAVAILABLE. */
 export function createPostgresWebhookOutbox(
   query: <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<pg.QueryResult<R>>,
-): WebhookOutboxStore {
+): Omit<WebhookOutboxStore, 'setWebhookOutbox'> {
   return {
     async enqueueWebhooks(deliveries, lease, maxPending) {
       if (deliveries.length === 0) return 0;

@@ -6,7 +6,8 @@
 // every few milliseconds under load. Losing one means a webhook not sent or sent again (same id), never a message.
 
 import type Database from 'better-sqlite3';
-import type { WebhookDelivery, WebhookOutboxStore } from './webhook-outbox-store.js';
+import type { DomainEvent } from '../domain-events.js';
+import type { NewWebhookDelivery, WebhookDelivery, WebhookOutboxStore, WebhookOutboxWriter } from './webhook-outbox-store.js';
 
 /** Appended to sqlite.ts's MIGRATIONS. */
 export const SQLITE_WEBHOOK_OUTBOX_MIGRATION = `
@@ -44,7 +45,7 @@ const toDelivery = (row: OutboxRow): WebhookDelivery => ({
 });
 
 /** `run` is sqlite.ts's wrapper: a closed database or a driver error becomes STORAGE_UNAVAILABLE. */
-export function createSqliteWebhookOutbox(db: Database.Database, run: <T>(body: () => T) => Promise<T>): WebhookOutboxStore {
+export function createSqliteWebhookOutbox(db: Database.Database, run: <T>(body: () => T) => Promise<T>): Omit<WebhookOutboxStore, 'setWebhookOutbox'> {
   const relaxed = db.prepare('PRAGMA synchronous = NORMAL');
   const full = db.prepare('PRAGMA synchronous = FULL');
   /** Runs one outbox write without an fsync, then restores FULL for every other write of the connection. */
@@ -104,5 +105,55 @@ export function createSqliteWebhookOutbox(db: Database.Database, run: <T>(body: 
     retryWebhookLater: (id, owner, attempts, nextAttemptAt) => unsynced(() => q.retry.run(attempts, nextAttemptAt, id, owner).changes === 1),
     releaseWebhookLeases: (owner) => unsynced(() => q.release.run(owner).changes),
     countWebhooks: () => run(() => q.count.get()!.n),
+  };
+}
+
+/**
+ * The outbox rows of a change, written by sqlite.ts inside that change's transaction. Everything runs synchronously
+ * on one connection, so one list of rows written since the last commit is enough. With no writer set, write() is
+ * one comparison: a server without webhooks pays nothing more.
+ */
+export interface SqliteOutboxStage {
+  setWriter(writer: WebhookOutboxWriter | undefined): void;
+  /** Inside a write transaction: stores the deliveries for `event`. */
+  write(event: DomainEvent): void;
+  /** The rows written since the last take or discard (the transaction committed). */
+  take(): NewWebhookDelivery[];
+  /** The transaction rolled back: its rows are gone. */
+  discard(): void;
+  /** Hands committed rows to the writer, to be attempted at once. */
+  stored(deliveries: readonly NewWebhookDelivery[]): void;
+}
+
+export function createSqliteOutboxStage(db: Database.Database): SqliteOutboxStage {
+  const insert = db.prepare(
+    `INSERT INTO webhook_outbox (id, url, event, body, created_at, attempts, next_attempt_at, lease_owner, lease_until)
+     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+  );
+  let writer: WebhookOutboxWriter | undefined;
+  let staged: NewWebhookDelivery[] = [];
+  return {
+    setWriter(next) {
+      writer = next;
+    },
+    write(event) {
+      if (writer === undefined) return;
+      const deliveries = writer.deliveriesFor(event);
+      if (deliveries.length === 0) return;
+      const lease = writer.lease();
+      for (const d of deliveries) insert.run(d.id, d.url, d.event, d.body, d.createdAt, d.createdAt, lease.owner, lease.until);
+      staged.push(...deliveries);
+    },
+    take() {
+      const taken = staged;
+      staged = [];
+      return taken;
+    },
+    discard() {
+      staged = [];
+    },
+    stored(deliveries) {
+      if (deliveries.length > 0) writer?.stored(deliveries);
+    },
   };
 }

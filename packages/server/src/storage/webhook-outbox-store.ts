@@ -3,6 +3,8 @@
 // and another takes over). Only ids, URLs and signed-to-be bodies: endpoint secrets stay in each node's config.
 // Contract: webhook-outbox-contract.ts.
 
+import type { DomainEvent } from '../domain-events.js';
+
 export interface NewWebhookDelivery {
   /** `wh_…`, stable across retries so receivers can deduplicate. */
   id: string;
@@ -25,7 +27,29 @@ export interface WebhookLease {
   until: number;
 }
 
+/**
+ * Turns the events of a change into deliveries written in that change's own transaction, so a crash cannot keep
+ * the change and lose its webhooks (webhooks.ts implements it; an adapter calls it from its write paths).
+ */
+export interface WebhookOutboxWriter {
+  /**
+   * The deliveries for one effective change, asked inside its transaction: synchronous, and must not throw. Empty
+   * when no endpoint wants the event (or the outbox is full).
+   */
+  deliveriesFor(event: DomainEvent): NewWebhookDelivery[];
+  /** The lease the new rows are written with: the emitting node attempts them first, without a claim. */
+  lease(): WebhookLease;
+  /** After the transaction committed (and, where acks wait for an fsync, after it): what it stored. */
+  stored(deliveries: readonly NewWebhookDelivery[]): void;
+}
+
 export interface WebhookOutboxStore {
+  /**
+   * From now on every change that emits a domain event (conversation created, escalated, assigned, closed,
+   * message created, rating created) writes `writer`'s deliveries in its own transaction; undefined stops it.
+   * One writer per storage: the server that owns the webhooks sets it.
+   */
+  setWebhookOutbox(writer: WebhookOutboxWriter | undefined): void;
   /**
    * Stores new deliveries, due at once and already leased to `lease.owner` (the emitting node attempts them first,
    * with no claim round trip), while the outbox holds fewer than `maxPending`: returns n, and the first n of
