@@ -23,6 +23,7 @@ export type { NewAgentInput } from './agents.js';
 export { createPostgresStorage, POSTGRES_SCHEMA_VERSION } from './storage/postgres.js';
 export type { PostgresStorageOptions } from './storage/postgres.js';
 export { createRedisFanout } from './fanout/redis.js';
+export { createMemoryBudgets, createRedisBudgets, type BudgetSpend, type RedisBudgetsOptions, type SharedBudgets } from './shared-budgets.js';
 export type { RedisFanoutOptions } from './fanout/redis.js';
 export type * from './storage/routing-store.js';
 export type { RoutingOptions, AssignmentMode } from './routing/router.js';

@@ -6,6 +6,7 @@ import type { Fanout } from './fanout/fanout.js';
 import { createMemoryFanout } from './fanout/memory.js';
 import { createRedisFanout } from './fanout/redis.js';
 import { describeError, type Logger } from './logger.js';
+import { createMemoryBudgets, createRedisBudgets, type SharedBudgets } from './shared-budgets.js';
 import { createPostgresStorage } from './storage/postgres.js';
 import { createSqliteStorage } from './storage/sqlite.js';
 import type { Storage } from './storage/storage.js';
@@ -24,6 +25,12 @@ export async function openStorage(config: StoreConfig, logger: Logger): Promise<
     onError: (err) => logger.error('storage.connection_lost', describeError(err.cause)),
   });
   return { storage, kind: 'postgres' };
+}
+
+/** The budgets every node spends together (transcript e-mails): in Redis when `redisUrl` is set, else in memory. */
+export async function openBudgets(config: StoreConfig, logger: Logger): Promise<SharedBudgets> {
+  if (config.redisUrl === undefined) return createMemoryBudgets();
+  return createRedisBudgets({ url: config.redisUrl, prefix: config.redisPrefix, onError: (err) => logger.error('budgets.error', describeError(err)) });
 }
 
 /** Redis when `redisUrl` is set, else in memory (one node). */

@@ -8,7 +8,8 @@ import { loadConfig, USAGE } from './config.js';
 import { createJsonLogger, describeError } from './logger.js';
 import { loadOrCreateSecret } from './secret-file.js';
 import { createServer } from './server.js';
-import { openFanout, openStorage } from './open-stores.js';
+import { openBudgets, openFanout, openStorage } from './open-stores.js';
+import type { SharedBudgets } from './shared-budgets.js';
 import type { Storage } from './storage/storage.js';
 import type { Fanout } from './fanout/fanout.js';
 import { createAgentRecord } from './agents.js';
@@ -108,6 +109,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
   }
   let storage: Storage;
   let fanout: Fanout;
+  let budgets: SharedBudgets;
   try {
     const opened = await openStorage(config, logger);
     storage = opened.storage;
@@ -115,6 +117,12 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
       fanout = (await openFanout(config, logger)).fanout;
     } catch (err) {
       await storage.close();
+      throw err;
+    }
+    try {
+      budgets = await openBudgets(config, logger);
+    } catch (err) {
+      await Promise.all([fanout.close(), storage.close()]);
       throw err;
     }
     logger.info('server.stores', { storage: opened.kind, fanout: config.redisUrl === undefined ? 'memory' : 'redis' });
@@ -125,6 +133,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     secret,
     storage,
     fanout,
+    budgets,
     routing: { assignment: config.assignment, agentGraceMs: config.agentGraceMs },
     allowedOrigins: config.allowedOrigins,
     consoleOrigins: config.consoleOrigins,
@@ -170,7 +179,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
       server
         .close({ graceMs: SHUTDOWN_GRACE_MS })
         // The server closes only what it created; the stores were opened here.
-        .then(() => Promise.all([fanout.close(), storage.close()]))
+        .then(() => Promise.all([fanout.close(), budgets.close(), storage.close()]))
         .then(
           () => resolve(0),
           (err: unknown) => {

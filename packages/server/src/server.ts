@@ -36,6 +36,7 @@ import { startRetention } from './gdpr.js';
 import { resolveUploads, type UploadOptions } from './uploads/upload-options.js';
 import { createUploadRoutes } from './uploads/upload-routes.js';
 import { createTranscriptMail } from './mail/transcript-mail.js';
+import type { SharedBudgets } from './shared-budgets.js';
 import type { Mailer, MailerOptions } from './mail/mailer.js';
 
 export interface CreateServerOptions {
@@ -107,6 +108,11 @@ export interface CreateServerOptions {
    * `transcript.email` is refused with EMAIL_UNAVAILABLE and the site's public config says `transcriptEmail: false`.
    */
   mail?: MailerOptions | { mailer: Mailer };
+  /**
+   * Budgets every node spends together (createRedisBudgets, which the bin opens when REDIS_URL is set), for the
+   * transcript e-mail limits; default this process only. The caller closes them.
+   */
+  budgets?: SharedBudgets;
 }
 
 /** Console login sessions last one working day; agents log in again the next. */
@@ -234,7 +240,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     now,
     countError: (code) => metrics.countError(code, 'ws'),
     uploads: uploadSetup.store,
-    ...(options.mail === undefined ? {} : { mail: createTranscriptMail({ ...options.mail, now }) }),
+    ...(options.mail === undefined ? {} : { mail: createTranscriptMail({ ...options.mail, now, ...(options.budgets === undefined ? {} : { budgets: options.budgets }) }) }),
     takeConversationStart(visitorId) {
       let bucket = startBuckets.get(visitorId);
       if (bucket === undefined) startBuckets.set(visitorId, (bucket = new TokenBucket(rates.conversationStarts, now())));

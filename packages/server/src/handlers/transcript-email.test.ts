@@ -1,10 +1,13 @@
 // Transcript e-mails through a real SMTP receiver (smtp-server on a random port): recipient, subject, a plain-text
 // body with the messages, nothing parsed as HTML; and every refusal with its code.
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../logger.js';
 import { createServer, type CreateServerOptions, type ParleyServer } from '../server.js';
+import { createRedisBudgets } from '../shared-budgets.js';
+import { createSqliteStorage } from '../storage/sqlite.js';
 import { connectAgent, connectVisitor, type TestClient } from '../test-client.js';
 
 interface Received {
@@ -149,5 +152,46 @@ describe('handleTranscriptEmail', () => {
     await close();
     expect(await a.request({ type: 'transcript.email', conversationId: id, email: 'ada@example.com' })).toMatchObject({ type: 'error', code: 'AUTH_FORBIDDEN' });
     expect(smtp.received).toHaveLength(0);
+  });
+
+  it.skipIf(process.env.REDIS_URL === undefined)('holds the budgets across two nodes sharing Redis, not per node', async () => {
+    const smtp = await smtpReceiver();
+    // Two nodes on one database, each with its own Redis connection; a prefix of their own keeps this test apart.
+    const storage = createSqliteStorage({ path: ':memory:' });
+    closers.push(() => storage.close());
+    const prefix = `parley-test-${process.pid}-${Date.now()}:`;
+    closers.push(async () => {
+      // The buckets would expire on their own, in up to half an hour; a test leaves nothing behind.
+      const redis = new Redis(process.env.REDIS_URL!);
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+    });
+    const node = async () => {
+      const budgets = await createRedisBudgets({ url: process.env.REDIS_URL!, prefix });
+      closers.push(() => budgets.close());
+      return start({ storage, budgets, mail: { smtpUrl: smtp.url, from: 'help@shop.example' } });
+    };
+    const a = await node();
+    const b = await node();
+    const visitorOnA = await connectVisitor(a.url);
+    clients.push(visitorOnA.client);
+    const token = (visitorOnA.welcome as { token?: string }).token;
+    const first = await chat(a.server, a.url, 'start-1', visitorOnA.client);
+    await first.close();
+    const second = await chat(a.server, a.url, 'start-2', visitorOnA.client);
+    await second.close();
+    const visitorOnB = (await connectVisitor(b.url, { token })).client;
+    clients.push(visitorOnB);
+    const ask = (client: TestClient, conversationId: string) => client.request({ type: 'transcript.email', conversationId, email: 'ada@example.com' });
+
+    // The conversation's two sends, one per node; a third on either node is refused (per node, B had one left).
+    expect(await ask(visitorOnA.client, first.id)).toMatchObject({ type: 'ok' });
+    expect(await ask(visitorOnB, first.id)).toMatchObject({ type: 'ok' });
+    expect(await ask(visitorOnB, first.id)).toMatchObject({ type: 'error', code: 'RATE_LIMITED', retryable: true });
+    // That refusal spent the visitor's third send: another conversation is refused too (per node, B had two sends).
+    expect(await ask(visitorOnB, second.id)).toMatchObject({ type: 'error', code: 'RATE_LIMITED', retryable: true });
+    expect(await ask(visitorOnA.client, second.id)).toMatchObject({ type: 'error', code: 'RATE_LIMITED' });
+    expect(smtp.received).toHaveLength(2);
   });
 });

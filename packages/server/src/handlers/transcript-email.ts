@@ -20,7 +20,7 @@ export async function handleTranscriptEmail(ctx: HandlerContext, frame: Transcri
   const to = frame.email.trim();
   if (!isEmailAddress(to)) throw new ParleyError('EMAIL_INVALID', 'that is not an e-mail address we can send to');
   if (conversation.status !== 'closed') throw new ParleyError('CONVERSATION_NOT_CLOSED', 'the transcript can be sent once the chat is closed');
-  if (!mail.take(session.subjectId, conversation.id)) {
+  if (!(await mail.take(session.subjectId, conversation.id))) {
     throw new ParleyError('RATE_LIMITED', 'too many transcript e-mails; try again later', { retryable: true });
   }
   const messages: Message[] = [];

@@ -1,7 +1,9 @@
-// The server's transcript e-mail service: the mailer plus the per-visitor and per-conversation budgets. Built once
-// per server when mail is set up; absent otherwise (then the widget is not offered the option).
+// The server's transcript e-mail service: the mailer plus the per-visitor and per-conversation budgets, spent in
+// the budgets every node shares (Redis) when there are several. Built once per server when mail is set up; absent
+// otherwise (then the widget is not offered the option).
 
-import { KeyedBuckets, type BucketRate } from '../rate-limit.js';
+import type { BucketRate } from '../rate-limit.js';
+import { createMemoryBudgets, type SharedBudgets } from '../shared-budgets.js';
 import { createMailer, type Mailer, type MailerOptions } from './mailer.js';
 
 /** A shopper may ask a few times (a typo in the address), then one every 10 minutes. */
@@ -11,25 +13,35 @@ export const TRANSCRIPT_CONVERSATION_RATE: BucketRate = { perSecond: 1 / 3600, b
 
 export interface TranscriptMail {
   mailer: Mailer;
-  /** Spends one of the visitor's and one of the conversation's sends; false when either is used up. */
-  take(visitorId: string, conversationId: string): boolean;
+  /**
+   * Spends one of the visitor's and one of the conversation's sends, on every node together; false when either is
+   * used up. Rejects with RATE_LIMITED (retryable) when the shared budgets cannot be reached.
+   */
+  take(visitorId: string, conversationId: string): Promise<boolean>;
   sweep(nowMs: number): void;
 }
 
 /** `mailer` instead of `smtpUrl`: tests and embedders bring their own transport. */
-export type TranscriptMailOptions = (MailerOptions | { mailer: Mailer }) & { now: () => number };
+export type TranscriptMailOptions = (MailerOptions | { mailer: Mailer }) & {
+  now: () => number;
+  /** Where the budgets are kept; default this process only. */
+  budgets?: SharedBudgets;
+};
 
 export function createTranscriptMail(options: TranscriptMailOptions): TranscriptMail {
   const mailer = 'mailer' in options ? options.mailer : createMailer(options);
-  const visitors = new KeyedBuckets(TRANSCRIPT_VISITOR_RATE);
-  const conversations = new KeyedBuckets(TRANSCRIPT_CONVERSATION_RATE);
+  const budgets = options.budgets ?? createMemoryBudgets();
   return {
     mailer,
     // A refusal on the conversation's budget still spends the visitor's: asking again and again is what it limits.
-    take: (visitorId, conversationId) => visitors.take(visitorId, options.now()) && conversations.take(conversationId, options.now()),
-    sweep(nowMs) {
-      visitors.sweep(nowMs);
-      conversations.sweep(nowMs);
-    },
+    take: (visitorId, conversationId) =>
+      budgets.take(
+        [
+          { key: `transcript:visitor:${visitorId}`, rate: TRANSCRIPT_VISITOR_RATE },
+          { key: `transcript:conversation:${conversationId}`, rate: TRANSCRIPT_CONVERSATION_RATE },
+        ],
+        options.now(),
+      ),
+    sweep: (nowMs) => budgets.sweep(nowMs),
   };
 }
