@@ -251,7 +251,10 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
     lease,
     stored(deliveries) {
       knownPending += deliveries.length;
-      for (const delivery of deliveries) start({ ...delivery, attempts: 0 });
+      // On the next turn: the change's caller (an ack, a reply) goes out before the POSTs are signed and sent.
+      setImmediate(() => {
+        for (const delivery of deliveries) start({ ...delivery, attempts: 0 });
+      });
     },
   };
   const outboxFailed = (step: string, err: unknown) => logger.error('webhook.outbox_failed', { step, ...describeError(err) });
