@@ -1,6 +1,7 @@
 // A server killed with SIGKILL right after it acked a message (or a close) still sends that event's webhook, once,
-// when it restarts on the same database: the outbox row committed with the change. Runs the built server (dist) in
-// a child process, as the CI does after its build; a real node:http receiver counts what arrives.
+// when it restarts on the same database (SQLite, and Postgres when DATABASE_URL is set): the outbox row committed
+// with the change. Runs the built server (dist) in a child process, as the CI does after its build; a real node:http
+// receiver counts what arrives.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -12,11 +13,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectVisitor } from './test-client.js';
+import { DATABASE_URL, dropTestSchemas, nextTestSchema } from './test-postgres.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'index.js');
 const isBuilt = existsSync(dist);
 const dir = mkdtempSync(join(tmpdir(), 'parley-webhook-crash-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await dropTestSchemas();
+});
 
 /**
  * The server process. Its storage's own enqueue (a webhook write separate from the change) answers only after
@@ -24,9 +29,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * lease is short so the restarted process takes the dead one's deliveries over within the test.
  */
 const CHILD = `
-import { createJsonLogger, createServer, createSqliteStorage } from ${JSON.stringify(pathToFileURL(dist).href)};
-const [path, hook] = process.argv.slice(2);
-const base = createSqliteStorage({ path });
+import { createJsonLogger, createPostgresStorage, createServer, createSqliteStorage } from ${JSON.stringify(pathToFileURL(dist).href)};
+const [store, hook] = process.argv.slice(2);
+const base = store.startsWith('postgres:')
+  ? await createPostgresStorage({ connectionString: process.env.DATABASE_URL, schema: store.slice('postgres:'.length) })
+  : createSqliteStorage({ path: store });
 const storage = new Proxy(base, {
   get(target, key) {
     if (key === 'enqueueWebhooks') return (...args) => new Promise((r) => setTimeout(r, 1000)).then(() => target.enqueueWebhooks(...args));
@@ -44,11 +51,11 @@ const { port } = await server.listen(0, '127.0.0.1');
 process.stdout.write(JSON.stringify({ url: 'http://127.0.0.1:' + port }) + '\\n');
 `;
 
-async function startChild(path: string, hook: string): Promise<{ child: ChildProcess; url: string }> {
+async function startChild(store: string, hook: string): Promise<{ child: ChildProcess; url: string }> {
   // A file rather than -e with --input-type=module, which the storage's worker thread would inherit.
   const script = join(dir, 'server.mjs');
   writeFileSync(script, CHILD);
-  const child = spawn(process.execPath, [script, path, hook], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, store, hook], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let buffer = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -100,10 +107,13 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
   while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
 }
 
-describe('webhooks across a crash', () => {
+const stores: Array<[string, () => string]> = [['SQLite', () => join(dir, 'crash.db')]];
+if (DATABASE_URL !== undefined) stores.push(['Postgres', () => `postgres:${nextTestSchema()}`]);
+
+describe.each(stores)('webhooks across a crash: %s', (_name, makeStore) => {
   it.skipIf(!isBuilt)('delivers the events of a message and a close acked just before SIGKILL exactly once after a restart', async () => {
     const receiver = await startReceiver();
-    const path = join(dir, 'crash.db');
+    const path = makeStore();
     try {
       // Killed right after the message's ack.
       let { child, url } = await startChild(path, receiver.url);
