@@ -332,6 +332,30 @@ describe('createWebhookDispatcher', () => {
     expect(await store.countWebhooks()).toBe(2);
   });
 
+  it('holds maxPending too when the storage writes the rows with the change (writer)', async () => {
+    const hook = await receiver(() => 500);
+    const outcomes: string[] = [];
+    const store = outbox();
+    const dispatcher = dispatcherFor({
+      endpoints: [{ url: hook.url, secret: SECRET }],
+      logger: silent,
+      store,
+      baseDelayMs: 60_000,
+      maxPending: 2,
+      onOutcome: (_e, outcome) => outcomes.push(outcome),
+    });
+    store.setWebhookOutbox(dispatcher.writer);
+    const site = await store.getDefaultSite();
+    for (const n of [1, 2, 3]) {
+      const visitor = await store.createVisitor(site.id);
+      await store.startConversation({ siteId: site.id, visitorId: visitor.id, clientId: `s${n}` });
+    }
+    await hook.waitFor(2);
+    await expect.poll(() => outcomes.length).toBe(3);
+    expect(outcomes.sort()).toEqual(['dropped', 'retried', 'retried']);
+    expect(await store.countWebhooks()).toBe(2);
+  });
+
   it('refuses bad endpoints with CONFIG_INVALID', () => {
     const store = outbox();
     const make = (endpoint: { url: string; secret: string; events?: never[] }) => () => createWebhookDispatcher({ endpoints: [endpoint], logger: silent, store });
