@@ -533,8 +533,12 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     await retention?.stop();
     // Attempts in flight get a short grace; whatever is not delivered stays in the outbox, its leases freed.
     await webhooks?.close(Math.min(graceMs, 2000));
-    // A storage the caller lent may outlive this server: its later writes are no longer this server's webhooks.
-    if (webhooks !== undefined && !ownsStorage) baseStorage.setWebhookOutbox(undefined);
+    // A storage the caller lent may outlive this server: its later writes are no longer this server's webhooks
+    // (unless another server has set its own writer since, which stays).
+    if (webhooks !== undefined && !ownsStorage) {
+      const current = baseStorage.setWebhookOutbox(undefined);
+      if (current !== webhooks.writer) baseStorage.setWebhookOutbox(current);
+    }
     // The closed sockets' presence leases are removed before the storage goes: agents are gone, not "stale".
     await services.presence.settled();
     services.mail?.mailer.close();

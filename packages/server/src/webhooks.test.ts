@@ -175,6 +175,28 @@ describe.each(backends)('webhooks from a running server on %s', (backend, makeSt
 });
 
 describe('webhook subscriptions', () => {
+  it('a server that closes takes its writer off a storage it was lent, and leaves another server\'s on', async () => {
+    const hook = await receiver();
+    const storage = outbox();
+    const make = () => createServer({ secret: 's'.repeat(40), logger: silent, storage, webhooks: { endpoints: [{ url: hook.url, secret: SECRET }] } });
+    const first = make();
+    const second = make();
+    servers.push(second);
+    await first.close();
+    const site = await storage.getDefaultSite();
+    const start = async (clientId: string) => {
+      const visitor = await storage.createVisitor(site.id);
+      await storage.startConversation({ siteId: site.id, visitorId: visitor.id, clientId });
+    };
+    await start('while-second-runs');
+    await hook.waitFor(1);
+    expect(hook.received[0]!.headers['parley-event']).toBe('conversation.created');
+    await expect.poll(() => storage.countWebhooks()).toBe(0);
+    await second.close();
+    await start('after-both-closed');
+    expect(await storage.countWebhooks()).toBe(0);
+  });
+
   it('sends only the events an endpoint subscribed to', async () => {
     const hook = await receiver();
     const server = createServer({ secret: 's'.repeat(40), logger: silent, webhooks: { endpoints: [{ url: hook.url, secret: SECRET, events: ['message.created'] }] } });

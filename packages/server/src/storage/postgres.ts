@@ -969,7 +969,9 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const storage: Storage = {
     ...createPostgresWebhookOutbox(query),
     setWebhookOutbox(writer) {
+      const previous = outboxWriter;
       outboxWriter = writer;
+      return previous;
     },
     async getSiteByKey(key) {
       const { rows } = await query<SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE key = $1`, [key]);

@@ -143,8 +143,9 @@ export function runWebhookOutboxContract(name: string, makeStorage: () => Storag
       const closed = rows.find((d) => d.event === 'conversation.closed')!;
       expect(JSON.parse(closed.body)).toMatchObject({ data: { closedBy: 'agent', reason: 'done', conversation: { id: conv.id, status: 'closed' } } });
 
-      // Unset: changes write no rows.
-      storage.setWebhookOutbox(undefined);
+      // Unset (the writer replaced is handed back): changes write no rows.
+      expect(storage.setWebhookOutbox(undefined)).toBe(writer);
+      expect(storage.setWebhookOutbox(undefined)).toBeUndefined();
       const other = (await storage.startConversation({ siteId, visitorId, clientId: 'start-2' })).conversation;
       await storage.appendMessage({ conversationId: other.id, clientId: 'm1', author, kind: 'text', text: 'quiet' });
       expect(await storage.countWebhooks()).toBe(events.length);

@@ -114,7 +114,8 @@ export function createSqliteWebhookOutbox(db: Database.Database, run: <T>(body: 
  * one comparison: a server without webhooks pays nothing more.
  */
 export interface SqliteOutboxStage {
-  setWriter(writer: WebhookOutboxWriter | undefined): void;
+  /** Returns the writer it replaces. */
+  setWriter(writer: WebhookOutboxWriter | undefined): WebhookOutboxWriter | undefined;
   /** Inside a write transaction: stores the deliveries for `event`. */
   write(event: DomainEvent): void;
   /** The rows written since the last take or discard (the transaction committed). */
@@ -134,7 +135,9 @@ export function createSqliteOutboxStage(db: Database.Database): SqliteOutboxStag
   let staged: NewWebhookDelivery[] = [];
   return {
     setWriter(next) {
+      const previous = writer;
       writer = next;
+      return previous;
     },
     write(event) {
       if (writer === undefined) return;

@@ -47,9 +47,9 @@ export interface WebhookOutboxStore {
   /**
    * From now on every change that emits a domain event (conversation created, escalated, assigned, closed,
    * message created, rating created) writes `writer`'s deliveries in its own transaction; undefined stops it.
-   * One writer per storage: the server that owns the webhooks sets it.
+   * One writer per storage: the server that owns the webhooks sets it. Returns the writer it replaces.
    */
-  setWebhookOutbox(writer: WebhookOutboxWriter | undefined): void;
+  setWebhookOutbox(writer: WebhookOutboxWriter | undefined): WebhookOutboxWriter | undefined;
   /**
    * Stores new deliveries, due at once and already leased to `lease.owner` (the emitting node attempts them first,
    * with no claim round trip), while the outbox holds fewer than `maxPending`: returns n, and the first n of
