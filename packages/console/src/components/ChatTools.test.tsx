@@ -77,6 +77,28 @@ describe('chat tools', () => {
     expect(byLabel(el, 'New quick reply').disabled).toBe(false);
   });
 
+  it('keeps quick replies with their chat: replies added in one chat do not go out with another chat\'s message', async () => {
+    const { t, el } = await chatApp();
+    t.client().emit('queue', { type: 'queue.snapshot', entries: [{ ...QUEUE_ENTRY, conversationId: 'c_2' }] });
+    t.client().emit('frame', { type: 'conversation.assigned', conversationId: 'c_2', agent: { id: 'a_1', name: 'Alice' } });
+    for (const r of ['Small', 'Large']) {
+      await type(byLabel(el, 'New quick reply'), r);
+      await act(() => button(el, 'Add quick reply').click());
+    }
+    await type(byLabel(el, 'New quick reply'), 'half-typed');
+    await act(() => t.store.getState().openChat('c_2'));
+    expect(el.querySelector('[aria-label="Quick replies to send"]')).toBeNull();
+    expect(byLabel(el, 'New quick reply').value).toBe('');
+    await type(el.querySelector<HTMLTextAreaElement>('#composer-c_2')!, 'Hello Bo');
+    await act(async () => button(el, 'Send').click());
+    expect(t.client().send).toHaveBeenCalledWith('c_2', 'Hello Bo');
+    // Back in the first chat its replies are still waiting for its next message.
+    await act(() => t.store.getState().openChat('c_1'));
+    await type(el.querySelector<HTMLTextAreaElement>('#composer-c_1')!, 'Which size?');
+    await act(async () => button(el, 'Send').click());
+    expect(t.client().send).toHaveBeenLastCalledWith('c_1', 'Which size?', { quickReplies: ['Small', 'Large'] });
+  });
+
   it('writes an internal note: no typing sent, shown apart with its badge, composer back to replies after unticking', async () => {
     const { t, el } = await chatApp();
     await act(() => byLabel(el, 'Internal note (only agents see it)').click());

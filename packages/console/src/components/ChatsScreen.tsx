@@ -56,7 +56,8 @@ function ChatView({ id }: { id: string }) {
             {chat.isVisitorTyping ? `${name} is typing…` : ''}
           </p>
           {chat.status !== 'closed' && <FaqSuggestions conversationId={id} />}
-          {chat.status !== 'closed' && <Composer conversationId={id} visitorName={name} />}
+          {/* Keyed: the note toggle and the half-typed quick reply belong to one chat. */}
+          {chat.status !== 'closed' && <Composer key={id} conversationId={id} visitorName={name} />}
           {chat.status === 'assigned' && <TransferForm conversationId={id} />}
           <CloseForm conversationId={id} />
         </div>

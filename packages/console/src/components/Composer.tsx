@@ -1,18 +1,22 @@
 // The reply box: Enter sends (Shift+Enter for a new line), `/shortcut` + Space/Tab/Enter expands a canned
 // response, matching shortcuts are offered as buttons. Typing is reported by the store action. "Internal note"
 // turns the box into a note for agents only: it goes out as `note.add`, and no typing is shown to the visitor.
-// Quick replies added below go out with the next message.
+// Quick replies added below go out with the next message of this chat; like the draft they live in the store per
+// chat, because this component is reused when the agent switches chats.
 import { useRef, useState } from 'preact/hooks';
 import { expandShortcut, matchShortcuts } from '../canned.js';
 import { useActions, useStore } from '../hooks/use-store.js';
 import { AttachButton } from './AttachButton.js';
 import { QuickReplyEditor } from './QuickReplyEditor.js';
 
+// One shared empty list, so the selector returns the same value when a chat has none.
+const NO_REPLIES: string[] = [];
+
 export function Composer({ conversationId, visitorName }: { conversationId: string; visitorName: string }) {
-  const { setDraft, sendMessage, addNote } = useActions();
+  const { setDraft, setQuickReplies, sendMessage, addNote } = useActions();
   const [isNote, setNote] = useState(false);
-  const [quickReplies, setQuickReplies] = useState<string[]>([]);
   const draft = useStore((s) => s.chats[conversationId]?.draft ?? '');
+  const quickReplies = useStore((s) => s.chats[conversationId]?.quickReplies ?? NO_REPLIES);
   const canned = useStore((s) => s.canned);
   const input = useRef<HTMLTextAreaElement>(null);
   const hints = matchShortcuts(draft, canned);
@@ -24,7 +28,6 @@ export function Composer({ conversationId, visitorName }: { conversationId: stri
     if (isNote) return void addNote(conversationId, text);
     if (text.trim() === '') return;
     sendMessage(conversationId, text, quickReplies);
-    setQuickReplies([]);
   };
 
   const insert = (text: string) => {
@@ -93,7 +96,7 @@ export function Composer({ conversationId, visitorName }: { conversationId: stri
       )}
       {/* Files go to the visitor: not offered for a note. */}
       {isNote ? null : <AttachButton conversationId={conversationId} />}
-      {isNote ? null : <QuickReplyEditor id={`composer-quick-${conversationId}`} replies={quickReplies} onChange={setQuickReplies} />}
+      {isNote ? null : <QuickReplyEditor id={`composer-quick-${conversationId}`} replies={quickReplies} onChange={(replies) => setQuickReplies(conversationId, replies)} />}
       <button type="submit" class="primary" disabled={draft.trim() === ''}>
         {isNote ? 'Add note' : 'Send'}
       </button>

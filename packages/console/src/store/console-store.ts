@@ -45,6 +45,8 @@ export interface Chat {
   visitorReadSeq: number;
   rating?: { score: number; scale?: RatingScale; comment?: string };
   draft: string;
+  /** Quick replies to go out with the next message; kept per chat like the draft so switching chats never carries them over. */
+  quickReplies: string[];
   /** Internal notes (agents only), oldest first. */
   notes: Note[];
 }
@@ -95,6 +97,8 @@ export interface ConsoleState {
   openChat(conversationId: string): void;
   /** With `isNote`, nothing is reported to the visitor (no typing indicator for an internal note). */
   setDraft(conversationId: string, text: string, options?: { isNote?: boolean }): void;
+  /** The quick replies the next message in this chat will offer. */
+  setQuickReplies(conversationId: string, replies: string[]): void;
   /** `quickReplies`: buttons the visitor's widget offers under this message (at most 5, each at most 40 characters). */
   sendMessage(conversationId: string, text: string, quickReplies?: string[]): void;
   /** Uploads a file with the session token and sends it to the visitor as a message. */
@@ -188,6 +192,7 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
       isVisitorTyping: false,
       visitorReadSeq: 0,
       draft: '',
+      quickReplies: [],
       notes: [],
       ...from,
     });
@@ -578,11 +583,15 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
         typingTimers.set(conversationId, setTimeout(() => stopTyping(conversationId), TYPING_IDLE_MS));
       },
 
+      setQuickReplies(conversationId, replies) {
+        patchChat(conversationId, { quickReplies: replies });
+      },
+
       sendMessage(conversationId, text, quickReplies) {
         const body = text.trim();
         if (body === '' || client === undefined) return;
         stopTyping(conversationId);
-        patchChat(conversationId, { draft: '' });
+        patchChat(conversationId, { draft: '', quickReplies: [] });
         const { acked } = quickReplies?.length ? client.send(conversationId, body, { quickReplies }) : client.send(conversationId, body);
         acked.catch((err: unknown) => notice(`A message was not delivered: ${describeFailure(err)}`));
       },
