@@ -378,6 +378,55 @@ describe('createWebhookDispatcher', () => {
     expect(await store.countWebhooks()).toBe(2);
   });
 
+  it('keeps counting right past maxPending deliveries in all, and attempts no more than maxInFlight at once', async () => {
+    // A slow receiver that notes how many POSTs it holds at once.
+    let open = 0;
+    let mostOpen = 0;
+    let delivered = 0;
+    const slow = createHttpServer((req, res) => {
+      open += 1;
+      mostOpen = Math.max(mostOpen, open);
+      req.resume();
+      req.on('end', () =>
+        setTimeout(() => {
+          open -= 1;
+          delivered += 1;
+          res.writeHead(200).end();
+        }, 15),
+      );
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => slow.close(() => resolve())));
+    const outcomes: string[] = [];
+    const store = outbox();
+    const dispatcher = dispatcherFor({
+      endpoints: [{ url: `http://127.0.0.1:${(slow.address() as { port: number }).port}/hooks`, secret: SECRET }],
+      logger: silent,
+      store,
+      maxPending: 6,
+      maxInFlight: 2,
+      // No poll in the test's time: the count must stay right from this node's own bookkeeping.
+      pollMs: 60_000,
+      onOutcome: (_e, outcome) => outcomes.push(outcome),
+    });
+    store.setWebhookOutbox(dispatcher.writer);
+    const site = await store.getDefaultSite();
+    // 5 rounds of 4 changes at once: 20 deliveries in all, over 3 times maxPending, never more than 4 pending.
+    for (let round = 0; round < 5; round++) {
+      await Promise.all(
+        [0, 1, 2, 3].map(async (k) => {
+          const visitor = await store.createVisitor(site.id);
+          await store.startConversation({ siteId: site.id, visitorId: visitor.id, clientId: `s${round}-${k}` });
+        }),
+      );
+      await expect.poll(() => outcomes.length).toBe(4 * (round + 1));
+    }
+    expect(outcomes.filter((o) => o !== 'delivered')).toEqual([]);
+    expect(delivered).toBe(20);
+    expect(mostOpen).toBeLessThanOrEqual(2);
+    expect(await store.countWebhooks()).toBe(0);
+  });
+
   it('refuses bad endpoints with CONFIG_INVALID', () => {
     const store = outbox();
     const make = (endpoint: { url: string; secret: string; events?: never[] }) => () => createWebhookDispatcher({ endpoints: [endpoint], logger: silent, store });

@@ -218,10 +218,16 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
   };
   const lease = () => ({ owner, until: now() + leaseMs });
   /**
-   * The outbox size as last counted (each poll) plus what this node stored since: the writer checks the bound
-   * against it, as a count inside every transaction would cost the message path a table scan.
+   * The outbox size as last counted (each poll), plus what this node stored and minus what it finished since: the
+   * writer checks the bound against it, as a count inside every transaction would cost the message path a table
+   * scan. It must go down as deliveries finish, or a busy node would count every delivery it ever made and drop all
+   * new ones once it had made maxPending.
    */
   let knownPending = 0;
+  /** What this node stored (+) and finished (-) since the running count began, added to that count's result. */
+  let drift = 0;
+  /** Stored here and leased to this node, waiting for an attempt slot (maxInFlight). */
+  const waiting: WebhookDelivery[] = [];
 
   /** One delivery per subscribed endpoint, each with its own id (stable across retries, for deduplication). */
   function deliveriesOf(event: DomainEvent): NewWebhookDelivery[] {
@@ -251,6 +257,7 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
     lease,
     stored(deliveries) {
       knownPending += deliveries.length;
+      drift += deliveries.length;
       // On the next turn: the change's caller (an ack, a reply) goes out before the POSTs are signed and sent.
       setImmediate(() => {
         for (const delivery of deliveries) start({ ...delivery, attempts: 0 });
@@ -276,6 +283,8 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
       options.onOutcome?.(dropped.event as DomainEventType, 'dropped');
       logger.error('webhook.dropped', { deliveryId: dropped.id, event: dropped.event, maxPending });
     }
+    knownPending += stored;
+    drift += stored;
     for (const delivery of batch.slice(0, stored)) start({ ...delivery, attempts: 0 });
   }
 
@@ -288,15 +297,23 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
       });
   }
 
-  /** Takes due deliveries (retries, a dead node's) while this node has room for them. */
+  /**
+   * Counts the outbox again (other nodes store and finish too), then takes due deliveries (retries, a dead node's)
+   * while this node has room for them. The count runs even without room: a node kept busy must still see its
+   * finished deliveries leave.
+   */
   function claimDue(): Promise<void> {
     claiming ??= (async () => {
-      const room = maxInFlight - attempts.size;
-      if (isClosed || room <= 0) return;
+      if (isClosed) return;
       try {
+        drift = 0;
+        const counted = await store.countWebhooks();
+        // What was stored or finished during the count may be in it or not: counted once more at worst, until the next poll.
+        knownPending = counted + drift;
+        const room = maxInFlight - attempts.size - waiting.length;
+        if (isClosed || room <= 0) return;
         const due = await store.claimWebhooks({ urls: knownUrls, now: now(), limit: room, lease: lease() });
         for (const delivery of due) start(delivery);
-        knownPending = await store.countWebhooks();
       } catch (err) {
         outboxFailed('claim', err);
       }
@@ -320,9 +337,18 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
     wakeTimers.add(timer);
   }
 
+  /** Attempts at once up to maxInFlight; the rest wait here, already leased, for a running attempt to end. */
   function start(delivery: WebhookDelivery): void {
     if (isClosed) return;
-    const running = attempt(delivery).finally(() => attempts.delete(running));
+    if (attempts.size >= maxInFlight) {
+      waiting.push(delivery);
+      return;
+    }
+    const running = attempt(delivery).finally(() => {
+      attempts.delete(running);
+      const next = waiting.shift();
+      if (next !== undefined) start(next);
+    });
     attempts.add(running);
   }
 
@@ -389,7 +415,10 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
 
   async function finish(delivery: WebhookDelivery, event: DomainEventType, outcome: 'delivered' | 'failed'): Promise<void> {
     try {
-      if (!(await store.finishWebhook(delivery.id, owner))) leaseLost(delivery);
+      if (await store.finishWebhook(delivery.id, owner)) {
+        knownPending -= 1;
+        drift -= 1;
+      } else leaseLost(delivery);
     } catch (err) {
       // Left in the outbox: it is attempted again when the lease lapses, and the receiver deduplicates by id.
       outboxFailed('finish', err);
