@@ -49,34 +49,55 @@ describe('createSqliteStorage', () => {
   });
 });
 
+/** Another process (a second node) that holds the file's write lock for 300 ms. */
+function holdWriteLock(path: string) {
+  const holder = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
+       const db = new Database(${JSON.stringify(path)});
+       db.exec('BEGIN IMMEDIATE');
+       db.prepare("UPDATE sites SET created_at = created_at WHERE id = 'site_demo'").run();
+       process.stdout.write('locked\\n');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+       db.exec('COMMIT');
+       db.close();`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return {
+    locked: new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve())),
+    exited: once(holder, 'exit'),
+  };
+}
+
 describe('two processes on one SQLite file', () => {
   it('a write that starts with a read waits for the other process to release the write lock instead of failing', async () => {
     const path = join(dir, 'two-processes.db');
     const storage = createSqliteStorage({ path });
     const site = await storage.getDefaultSite();
     const visitor = await storage.createVisitor(site.id);
-    // Another process (a second node) holds the write lock for 300 ms.
-    const holder = spawn(
-      process.execPath,
-      [
-        '-e',
-        `const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
-         const db = new Database(${JSON.stringify(path)});
-         db.exec('BEGIN IMMEDIATE');
-         db.prepare("UPDATE sites SET created_at = created_at WHERE id = 'site_demo'").run();
-         process.stdout.write('locked\\n');
-         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
-         db.exec('COMMIT');
-         db.close();`,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+    const holder = holdWriteLock(path);
+    await holder.locked;
     // startConversation reads (an existing start?) before it inserts: a deferred transaction would get SQLITE_BUSY here.
     const { conversation, created } = await storage.startConversation({ siteId: site.id, visitorId: visitor.id, clientId: 'while-locked' });
     expect(created).toBe(true);
     expect(conversation.visitorId).toBe(visitor.id);
-    await once(holder, 'exit');
+    await holder.exited;
+    await storage.close();
+  });
+
+  it('an enqueue of webhooks (a count, then inserts) waits for the other process too', async () => {
+    const path = join(dir, 'two-processes-outbox.db');
+    const storage = createSqliteStorage({ path });
+    await storage.getDefaultSite();
+    const holder = holdWriteLock(path);
+    await holder.locked;
+    const delivery = { id: 'wh_while-locked', url: 'http://127.0.0.1:1/hooks', event: 'rating.created', body: '{}', createdAt: Date.now() };
+    expect(await storage.enqueueWebhooks([delivery], { owner: 'n_test', until: Date.now() + 60_000 }, 10)).toBe(1);
+    expect(await storage.countWebhooks()).toBe(1);
+    await holder.exited;
     await storage.close();
   });
 });

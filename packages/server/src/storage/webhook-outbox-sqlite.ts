@@ -82,6 +82,8 @@ export function createSqliteWebhookOutbox(db: Database.Database, run: <T>(body: 
   return {
     enqueueWebhooks: (deliveries, lease, maxPending) =>
       unsynced(() =>
+        // IMMEDIATE, as every write here: a deferred one that counts first gets SQLITE_BUSY at once (no busy
+        // timeout) when another process on the file holds the write lock.
         db.transaction(() => {
           let room = maxPending - q.count.get()!.n;
           let stored = 0;
@@ -92,7 +94,7 @@ export function createSqliteWebhookOutbox(db: Database.Database, run: <T>(body: 
             room -= changes;
           }
           return stored;
-        })(),
+        }).immediate(),
       ),
     claimWebhooks: ({ urls, now, limit, lease }) =>
       unsynced(() => {
