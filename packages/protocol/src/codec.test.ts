@@ -62,6 +62,7 @@ describe('decodeClientFrame', () => {
     ['enum out of set', '{"type":"hello","ref":"r1","v":1,"role":"root"}', 'PROTOCOL_BAD_FRAME', 'r1'],
     ['rating above every scale', '{"type":"rating.submit","ref":"r1","conversationId":"c","score":11}', 'PROTOCOL_BAD_FRAME', 'r1'],
     ['rating below every scale', '{"type":"rating.submit","ref":"r1","conversationId":"c","score":-1}', 'PROTOCOL_BAD_FRAME', 'r1'],
+    ['rating on an unknown scale', '{"type":"rating.submit","ref":"r1","conversationId":"c","score":5,"scale":"NPS"}', 'PROTOCOL_BAD_FRAME', 'r1'],
     ['rating not an integer', '{"type":"rating.submit","ref":"r1","conversationId":"c","score":7.5}', 'PROTOCOL_BAD_FRAME', 'r1'],
     [
       'too many transcript items',
@@ -165,6 +166,7 @@ describe('decodeClientFrame', () => {
       { type: 'conversation.close', ref: 'k', conversationId: 'c', reason: 'resolved' },
       { type: 'rating.submit', ref: 'l', conversationId: 'c', score: 5, comment: 'great' },
       { type: 'rating.submit', ref: 'l2', conversationId: 'c', score: 0 },
+      { type: 'rating.submit', ref: 'l3', conversationId: 'c', score: 9, scale: 'nps' },
       { type: 'agent.availability', ref: 'm', availability: 'away', capacity: 3 },
       { type: 'visitor.page', ref: 'n', conversationId: 'c', url: 'https://shop.example/cart' },
       { type: 'transcript.email', ref: 'o', conversationId: 'c', email: 'ada@example.com' },

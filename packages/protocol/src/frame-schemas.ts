@@ -77,8 +77,9 @@ export const CLIENT_FIELDS: Readonly<Record<ClientFrameType, Fields>> = {
   'conversation.escalate': { conversationId: id, reason, transcript, profile },
   'conversation.accept': { conversationId: id },
   'conversation.close': { conversationId: id, reason: opt(str()) },
-  // The widest scale (nps 0–10); the server checks the score against the site's own scale.
-  'rating.submit': { conversationId: id, score: int(0, 10), comment: opt(str('maxTextLength')) },
+  // The widest scale (nps 0–10); the server checks the score against the site's own scale. `scale` is the one the
+  // shopper saw: optional so widgets from before it still rate, but a 5 on csat is also a valid ces or nps score.
+  'rating.submit': { conversationId: id, score: int(0, 10), scale: opt(oneOf('csat', 'ces', 'nps')), comment: opt(str('maxTextLength')) },
   'agent.availability': { availability: oneOf('online', 'away', 'offline'), capacity: opt(int(0, 100)) },
   'visitor.page': { conversationId: id, url: str(), title: opt(str()) },
   'conversation.transfer': { conversationId: id, toAgentId: opt(id) },

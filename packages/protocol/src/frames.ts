@@ -247,6 +247,11 @@ export interface RateFrame {
   conversationId: string;
   /** On the site's scale (see `RatingScale`); the decoder takes 0–10, the server checks the site's range. */
   score: number;
+  /**
+   * The scale the shopper was shown. The server refuses it with RATING_OUT_OF_SCALE unless it is the site's scale
+   * (the widget's config was stale or its fetch failed). Absent (older clients): only the score's range is checked.
+   */
+  scale?: RatingScale;
   comment?: string;
 }
 
