@@ -267,11 +267,12 @@ export class Connection {
 
   private context(): HandlerContext {
     const self = this;
-    const { services, endpointRole, origin } = this.options;
+    const { services, endpointRole, origin, remoteAddress } = this.options;
     return {
       connectionId: this.id,
       endpointRole,
       origin,
+      address: remoteAddress,
       services,
       get session() {
         return self.session;

@@ -53,6 +53,8 @@ export interface HandlerContext {
   readonly endpointRole: Role;
   /** The `Origin` header of the upgrade, when the client sent one. */
   readonly origin: string | undefined;
+  /** The client's IP as the server resolved it (trustProxy applied), for per-address budgets. */
+  readonly address: string;
   readonly session: Session | undefined;
   readonly services: ServerServices;
   /** Marks the connection authenticated and subscribes it to its subject's topics. */

@@ -145,6 +145,34 @@ describe('handleTranscriptEmail', () => {
     expect(await failed.v.request({ type: 'transcript.email', conversationId: failed.id, email: 'ada@example.com' })).toMatchObject({ type: 'error', code: 'EMAIL_SEND_FAILED', retryable: true });
   });
 
+  it('limits one inbox and one client address, however many fresh visitors close their own chats to ask', async () => {
+    const smtp = await smtpReceiver();
+    // Exempt from the connection and start limits (as an attacker pacing under them would be): only the mail's own
+    // budgets are left to hold.
+    const loopback = ['127.0.0.1', '::ffff:127.0.0.1'];
+    const { url } = await start({ mail: { smtpUrl: smtp.url, from: 'help@shop.example' }, rateExemptAddresses: loopback });
+    /** A new anonymous visitor (a new id), who starts a chat, writes, closes it and asks for its transcript. */
+    const attempt = async (email: string) => {
+      const { client } = await connectVisitor(url);
+      clients.push(client);
+      const joined = await client.request({ type: 'conversation.start', clientId: 'start-1' });
+      if (joined.type !== 'conversation.joined') throw new Error(JSON.stringify(joined));
+      const conversationId = joined.conversation.id;
+      await client.request({ type: 'message.send', conversationId, clientId: 'm-1', text: 'Buy cheap pills at example.net' });
+      expect(await client.request({ type: 'conversation.close', conversationId })).toMatchObject({ type: 'conversation.closed', by: 'visitor' });
+      const reply = await client.request({ type: 'transcript.email', conversationId, email });
+      client.close();
+      return reply;
+    };
+    for (let i = 0; i < 3; i++) expect(await attempt('victim@example.com'), `send ${i}`).toMatchObject({ type: 'ok' });
+    expect(await attempt('Victim+x@example.com')).toMatchObject({ type: 'error', code: 'RATE_LIMITED', retryable: true });
+    // Other inboxes, from the same address: ten in all, then refused.
+    for (let i = 0; i < 6; i++) expect(await attempt(`other${i}@example.com`), `other ${i}`).toMatchObject({ type: 'ok' });
+    expect(await attempt('last@example.com')).toMatchObject({ type: 'error', code: 'RATE_LIMITED', retryable: true });
+    expect(smtp.received).toHaveLength(9);
+    expect(smtp.received.filter((m) => m.to.join() === 'victim@example.com')).toHaveLength(3);
+  });
+
   it('is for visitors only', async () => {
     const smtp = await smtpReceiver();
     const { server, url } = await start({ mail: { smtpUrl: smtp.url, from: 'help@shop.example' } });

@@ -1,6 +1,6 @@
 // `transcript.email` (visitor): a closed conversation's transcript, as plain text, to an address the visitor gives.
-// Refused without mail set up, for a bad address, before the close, and past the per-visitor and per-conversation
-// budgets; the mail server's failure is reported as retryable.
+// Refused without mail set up, for a bad address, before the close, and past the budgets (client address, visitor,
+// conversation, recipient: a visitor can close their own chat, so a fresh one per mail costs nothing); the mail server's failure is reported as retryable.
 
 import { ParleyError, type Message, type TranscriptEmailFrame } from '@parley/protocol';
 import { isEmailAddress } from '../mail/email-address.js';
@@ -20,7 +20,7 @@ export async function handleTranscriptEmail(ctx: HandlerContext, frame: Transcri
   const to = frame.email.trim();
   if (!isEmailAddress(to)) throw new ParleyError('EMAIL_INVALID', 'that is not an e-mail address we can send to');
   if (conversation.status !== 'closed') throw new ParleyError('CONVERSATION_NOT_CLOSED', 'the transcript can be sent once the chat is closed');
-  if (!(await mail.take(session.subjectId, conversation.id))) {
+  if (!(await mail.take({ visitorId: session.subjectId, conversationId: conversation.id, to, address: ctx.address }))) {
     throw new ParleyError('RATE_LIMITED', 'too many transcript e-mails; try again later', { retryable: true });
   }
   const messages: Message[] = [];
