@@ -57,6 +57,8 @@ export interface SqliteStorageOptions {
   now?: () => number;
   /** Failures off the request path (a WAL checkpoint); the storage keeps serving. Defaults to stderr. */
   onError?: (err: Error) => void;
+  /** Pause between the checkpoint worker's passes over the WAL (wal-checkpointer.ts). Default 250 ms. */
+  checkpointIntervalMs?: number;
 }
 
 /** Each entry moves the schema one version forward. Append only: never edit a shipped migration. */
@@ -422,6 +424,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     const reportError = options.onError ?? ((err: Error) => process.stderr.write(`parley: ${err.message}\n`));
     checkpointer = startWalCheckpointer({
       path: resolve(options.path),
+      ...(options.checkpointIntervalMs === undefined ? {} : { intervalMs: options.checkpointIntervalMs }),
       onQuietRequest: (ready) => {
         isQuiet = true;
         ready();

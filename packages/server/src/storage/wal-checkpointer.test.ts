@@ -12,15 +12,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const size = (path: string): number => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
 
 describe('WAL checkpoints off the event loop', () => {
-  it('the serving connection never checkpoints by itself; the worker copies the WAL into the database file', async () => {
-    const path = join(dir, 'serving.db');
-    const storage = createSqliteStorage({ path });
+  /** A conversation and ~3 MB of appended frames in group commits: far past the 1,000 pages at which SQLite's own checkpoint would run. */
+  async function writeMessages(storage: ReturnType<typeof createSqliteStorage>): Promise<void> {
     const site = await storage.getDefaultSite();
     const visitor = await storage.createVisitor(site.id);
     const { conversation } = await storage.startConversation({ siteId: site.id, visitorId: visitor.id, clientId: 's' });
-    const before = size(path);
     const text = 'x'.repeat(1000);
-    // Several group commits, ~3 MB of frames: far past the 1,000 pages at which SQLite's own checkpoint would run.
     for (let batch = 0; batch < 30; batch++) {
       await Promise.all(
         Array.from({ length: 100 }, (_, i) =>
@@ -28,7 +25,27 @@ describe('WAL checkpoints off the event loop', () => {
         ),
       );
     }
-    // Only a checkpoint writes pages into the database file.
+  }
+
+  it('the serving connection never checkpoints by itself', async () => {
+    const path = join(dir, 'no-autocheckpoint.db');
+    // The worker's first pass an hour away: only the serving connection could copy the WAL into the file now.
+    const storage = createSqliteStorage({ path, checkpointIntervalMs: 3_600_000 });
+    await storage.getDefaultSite();
+    const before = size(path);
+    await writeMessages(storage);
+    // Only a checkpoint writes pages into the database file; SQLite's automatic one would have by now.
+    expect(size(path)).toBe(before);
+    expect(size(`${path}-wal`)).toBeGreaterThan(2_000_000);
+    await storage.close();
+  });
+
+  it('the worker copies the WAL into the database file', async () => {
+    const path = join(dir, 'serving.db');
+    const storage = createSqliteStorage({ path });
+    await storage.getDefaultSite();
+    const before = size(path);
+    await writeMessages(storage);
     await expect.poll(() => size(path), { timeout: 10_000, interval: 50 }).toBeGreaterThan(before + 2_000_000);
     await storage.close();
     const db = new Database(path, { readonly: true });
