@@ -43,7 +43,7 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
   const messageIncrements = new Map<string, () => void>();
   const conversations = registry.register(new Counter('parley_conversations_total', 'Conversation state changes, by event.'));
   const escalations = registry.register(new Counter('parley_escalations_total', 'Conversations handed to the queue, by reason.'));
-  const ratings = registry.register(new Counter('parley_ratings_total', 'CSAT ratings stored, by score.'));
+  const ratings = registry.register(new Counter('parley_ratings_total', 'Ratings stored, by scale (csat, nps, ces) and score.'));
   const queueLength = registry.register(new Gauge('parley_queue_length', 'Conversations waiting for an agent, by site key.'));
   const queueOldest = registry.register(
     new Gauge('parley_queue_oldest_wait_seconds', 'How long the longest-waiting queued conversation has waited, by site key.'),
@@ -107,7 +107,8 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
           conversations.inc({ event: 'closed' });
           return;
         case 'rating.created':
-          ratings.inc({ score: String(event.rating.score) });
+          // By scale too: an NPS 5 (a detractor) and a CSAT 5 (delighted) must not add up in one series.
+          ratings.inc({ scale: event.rating.scale, score: String(event.rating.score) });
           return;
       }
     },
