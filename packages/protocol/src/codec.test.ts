@@ -89,6 +89,8 @@ describe('decodeClientFrame', () => {
       'r1',
     ],
     ['quick reply empty', '{"type":"message.send","ref":"r1","conversationId":"c","clientId":"m","text":"t","quickReplies":[""]}', 'PROTOCOL_BAD_FRAME', 'r1'],
+    ['quick reply blank', '{"type":"message.send","ref":"r1","conversationId":"c","clientId":"m","text":"t","quickReplies":["Yes","   "]}', 'PROTOCOL_BAD_FRAME', 'r1'],
+    ['quick reply repeated', '{"type":"message.send","ref":"r1","conversationId":"c","clientId":"m","text":"t","quickReplies":["Yes","No","Yes"]}', 'PROTOCOL_BAD_FRAME', 'r1'],
     ['quick reply not a string', '{"type":"message.send","ref":"r1","conversationId":"c","clientId":"m","text":"t","quickReplies":[7]}', 'PROTOCOL_BAD_FRAME', 'r1'],
     ['quick replies not a list', '{"type":"message.send","ref":"r1","conversationId":"c","clientId":"m","text":"t","quickReplies":"Yes"}', 'PROTOCOL_BAD_FRAME', 'r1'],
     ['transcript email missing', '{"type":"transcript.email","ref":"r1","conversationId":"c"}', 'PROTOCOL_BAD_FRAME', 'r1'],
@@ -209,6 +211,8 @@ describe('decodeServerFrame', () => {
     expect(long.ok ? null : long.error.code).toBe('PROTOCOL_STRING_TOO_LONG');
     const many = decodeServerFrame(msg(Array.from({ length: DEFAULT_LIMITS.maxQuickReplies + 1 }, (_, i) => `r${i}`)));
     expect(many.ok ? null : many.error.code).toBe('PROTOCOL_BAD_FRAME');
+    // Buttons keyed by their text: a blank or a repeated one is refused, not shown.
+    for (const bad of [['\t \n'], ['Yes', 'Yes']]) expect(decodeServerFrame(msg(bad))).toMatchObject({ ok: false, error: { code: 'PROTOCOL_BAD_FRAME' } });
   });
 
   it('refuses client frame types', () => {

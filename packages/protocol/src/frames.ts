@@ -49,8 +49,9 @@ export interface Message {
    */
   event?: MessageEventCode | (string & {});
   /**
-   * Short answers an agent offers (at most `maxQuickReplies`, each at most `maxQuickReplyLength`): the widget shows
-   * them as buttons under the latest message, and choosing one sends its text as the shopper's message.
+   * Short answers an agent offers (at most `maxQuickReplies`, each at most `maxQuickReplyLength`, not blank, no two
+   * alike): the widget shows them as buttons under the latest message, and choosing one sends its text as the
+   * shopper's message.
    */
   quickReplies?: string[];
 }
