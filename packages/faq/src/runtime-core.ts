@@ -58,7 +58,8 @@ const TUNING_NUMBERS = ['wordShare', 'bigramWeight', 'synonymWeight', 'typoWeigh
 /**
  * Load a compiled FAQ (object or JSON text). The file comes over the network, so everything the matcher and
  * the widget read is checked: throws `FAQ_INDEX_VERSION` for another version, `FAQ_INDEX_CORRUPT` for anything
- * malformed (wrong types, out-of-range numbers, over-long text, links that are not http(s)/mailto).
+ * malformed (wrong types, out-of-range numbers, over-long text or lists, blank phrasings or replies, links that are
+ * not http(s)/mailto).
  */
 export function loadCompiled(json: unknown): CompiledIndex {
   const fail = (what: string): never => {
@@ -78,6 +79,7 @@ export function loadCompiled(json: unknown): CompiledIndex {
   }
   const isNumber = (x: unknown, max = 1e3): x is number => typeof x === 'number' && x >= 0 && x <= max;
   const isText = (x: unknown, max: number): x is string => typeof x === 'string' && x.length <= max;
+  const isList = (x: unknown, n: number, max: number) => x === undefined || (Array.isArray(x) && x.length <= n && x.every((t) => isText(t, max) && !!t.trim()));
   const { locale, tuning, fields, synonyms, selfSim, entries } = v;
   if (typeof locale !== 'string' || toLocale(locale, 'en') !== locale) fail('unknown locale');
   if (typeof tuning !== 'object' || tuning === null || !TUNING_NUMBERS.every((k) => isNumber(tuning[k]))) fail('bad tuning');
@@ -93,7 +95,9 @@ export function loadCompiled(json: unknown): CompiledIndex {
       isText(e.id, FAQ_LIMITS.id) && !!e.id && !ids.has(e.id) &&
       isText(e.question, FAQ_LIMITS.question) &&
       isText(e.answer, FAQ_LIMITS.answer) &&
-      (e.phrasings === undefined || (Array.isArray(e.phrasings) && e.phrasings.length <= FAQ_LIMITS.phrasings && e.phrasings.every((p) => isText(p, FAQ_LIMITS.question)))) &&
+      isList(e.phrasings, FAQ_LIMITS.phrasings, FAQ_LIMITS.question) &&
+      // The widget maps replies straight into buttons (and keys them by text): a list of non-empty strings, bounded.
+      isList(e.replies, FAQ_LIMITS.replies, FAQ_LIMITS.reply) &&
       (e.link === undefined || (isText(e.link, FAQ_LIMITS.link) && LINK_FORMAT.test(e.link))) &&
       (e.locale === undefined || isText(e.locale, FAQ_LIMITS.locale));
     if (!ok) fail(`entries[${i}] is invalid`);

@@ -51,6 +51,12 @@ describe('loadCompiled', () => {
     expect(corrupt((c) => (c.version = 2))).toThrow(expect.objectContaining({ code: 'FAQ_INDEX_VERSION' }));
   });
 
+  it('keeps replies within the limits, as the widget shows them', () => {
+    const c = fresh();
+    c.entries[0]!.replies = ['Yes', 'x'.repeat(40), 'c', 'd', 'e'];
+    expect(loadCompiled(c).entries[0]!.replies).toEqual(['Yes', 'x'.repeat(40), 'c', 'd', 'e']);
+  });
+
   it.each<[string, (c: CompiledFaq & Record<string, unknown>) => void]>([
     ['a javascript: link', (c) => (c.entries[0]!.link = 'javascript:alert(1)')],
     ['a relative link', (c) => (c.entries[0]!.link = '/evil')],
@@ -69,6 +75,12 @@ describe('loadCompiled', () => {
     ['missing field weights', (c) => ((c as Record<string, unknown>).fields = null)],
     ['a one-element synonym phrase', (c) => c.synonyms.push(['~x'])],
     ['entries that are not a list', (c) => ((c as Record<string, unknown>).entries = {})],
+    ['replies that are a string, not a list', (c) => ((c.entries[0] as unknown as Record<string, unknown>).replies = 'Yes')],
+    ['more replies than FAQ_LIMITS.replies', (c) => (c.entries[0]!.replies = ['a', 'b', 'c', 'd', 'e', 'f'])],
+    ['an over-long reply', (c) => (c.entries[0]!.replies = ['x'.repeat(41)])],
+    ['a blank reply', (c) => (c.entries[0]!.replies = ['Yes', '   '])],
+    ['a reply that is not a string', (c) => ((c.entries[0] as unknown as Record<string, unknown>).replies = [7])],
+    ['a blank phrasing', (c) => (c.entries[0]!.phrasings = [''])],
   ])('refuses %s with FAQ_INDEX_CORRUPT', (_, edit) => {
     expect(corrupt(edit)).toThrow(expect.objectContaining({ code: 'FAQ_INDEX_CORRUPT' }));
   });
