@@ -5,7 +5,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,8 +15,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectVisitor } from './test-client.js';
 import { DATABASE_URL, dropTestSchemas, nextTestSchema } from './test-postgres.js';
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'index.js');
-const isBuilt = existsSync(dist);
+const src = dirname(fileURLToPath(import.meta.url));
+const dist = join(src, '..', 'dist', 'index.js');
+
+/**
+ * Why the build cannot be tested, if it cannot: missing, or older than a source file it is built from. Such a test
+ * fails rather than skips: a skip passes unnoticed, and a stale dist would test yesterday's server.
+ */
+function unusableBuild(): string | undefined {
+  const built = statSync(dist, { throwIfNoEntry: false });
+  if (built === undefined) return `${dist} is missing: build first (npx -y pnpm@10 build, or cd packages/server && npx rollup -c)`;
+  const newer = readdirSync(src, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !/(^|\/)test-[^/]*$/.test(file))
+    .find((file) => statSync(join(src, file)).mtimeMs > built.mtimeMs);
+  return newer === undefined ? undefined : `${dist} is older than src/${newer}: build again (npx -y pnpm@10 build, or cd packages/server && npx rollup -c)`;
+}
 const dir = mkdtempSync(join(tmpdir(), 'parley-webhook-crash-'));
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
@@ -111,7 +124,9 @@ const stores: Array<[string, () => string]> = [['SQLite', () => join(dir, 'crash
 if (DATABASE_URL !== undefined) stores.push(['Postgres', () => `postgres:${nextTestSchema()}`]);
 
 describe.each(stores)('webhooks across a crash: %s', (_name, makeStore) => {
-  it.skipIf(!isBuilt)('delivers the events of a message and a close acked just before SIGKILL exactly once after a restart', async () => {
+  it('delivers the events of a message and a close acked just before SIGKILL exactly once after a restart', async () => {
+    const unusable = unusableBuild();
+    if (unusable !== undefined) throw new Error(unusable);
     const receiver = await startReceiver();
     const path = makeStore();
     try {
