@@ -104,8 +104,9 @@ export interface CreateServerOptions {
    */
   uploads?: UploadOptions;
   /**
-   * Transcript e-mails: `{ smtpUrl, from }` (SMTP through nodemailer) or `{ mailer, from? }`. Without it a
-   * `transcript.email` is refused with EMAIL_UNAVAILABLE and the site's public config says `transcriptEmail: false`.
+   * Transcript e-mails: `{ smtpUrl, from }` (SMTP through nodemailer; the server closes it) or `{ mailer }` (the
+   * caller's, which the caller closes). Without it a `transcript.email` is refused with EMAIL_UNAVAILABLE and the
+   * site's public config says `transcriptEmail: false`.
    */
   mail?: MailerOptions | { mailer: Mailer };
   /**
@@ -218,6 +219,7 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   // Metrics hear about every effective change, whoever made it (handlers, REST, routing).
   const storage = observeStorage(baseStorage, (event) => metrics.onEvent(event), now);
   const ownsFanout = options.fanout === undefined;
+  const ownsMailer = options.mail !== undefined && !('mailer' in options.mail);
   const fanout =
     options.fanout ?? createMemoryFanout({ onListenerError: (err, topic) => logger.error('fanout.listener_failed', { topic, ...describeError(err) }) });
   const allowedOrigins = options.allowedOrigins ?? '*';
@@ -541,7 +543,8 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
     }
     // The closed sockets' presence leases are removed before the storage goes: agents are gone, not "stale".
     await services.presence.settled();
-    services.mail?.mailer.close();
+    // Like storage and fan-out: a mailer lent to the server stays open for its owner (it may serve another server).
+    if (ownsMailer) services.mail?.mailer.close();
     if (ownsFanout) await fanout.close();
     if (ownsStorage) await storage.close();
     uploadSetup.dispose();

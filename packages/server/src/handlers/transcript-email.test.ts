@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../logger.js';
+import { createMailer, type Mailer } from '../mail/mailer.js';
 import { createServer, type CreateServerOptions, type ParleyServer } from '../server.js';
 import { createRedisBudgets } from '../shared-budgets.js';
 import { createSqliteStorage } from '../storage/sqlite.js';
@@ -171,6 +172,23 @@ describe('handleTranscriptEmail', () => {
     expect(await attempt('last@example.com')).toMatchObject({ type: 'error', code: 'RATE_LIMITED', retryable: true });
     expect(smtp.received).toHaveLength(9);
     expect(smtp.received.filter((m) => m.to.join() === 'victim@example.com')).toHaveLength(3);
+  });
+
+  it('leaves a lent mailer open when it closes: its owner (here a second server) still sends with it', async () => {
+    const smtp = await smtpReceiver();
+    const real = createMailer({ smtpUrl: `${smtp.url}?pool=true`, from: 'help@shop.example' });
+    let closes = 0;
+    const mailer: Mailer = { send: (mail) => real.send(mail), close: () => ((closes += 1), real.close()) };
+    closers.push(async () => real.close());
+    const first = await start({ mail: { mailer } });
+    const second = await start({ mail: { mailer } });
+    await first.server.close({ graceMs: 50 });
+    servers.splice(servers.indexOf(first.server), 1);
+    expect(closes).toBe(0);
+    const { v, id, close } = await chat(second.server, second.url);
+    await close();
+    expect(await v.request({ type: 'transcript.email', conversationId: id, email: 'ada@example.com' })).toMatchObject({ type: 'ok' });
+    expect(smtp.received).toHaveLength(1);
   });
 
   it('is for visitors only', async () => {
