@@ -75,6 +75,8 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
     greeting: config.greeting ?? '',
     preChat: config.preChat ?? [],
     ...(config.ratingScale ? { ratingScale: config.ratingScale } : {}),
+    // The server's word over the boot config's here: it just refused a rating on the scale the widget showed.
+    siteRatingScale: async () => (config.siteKey ? (await fetchSiteConfig(siteConfigUrl(config.server, config.siteKey)))?.ratingScale : undefined),
     locale,
     upload: async (file, token) => {
       const { uploadEndpoint, uploadFile } = await attach.load();

@@ -178,7 +178,7 @@ describe('Panel', () => {
     act(() => four.click());
     act(() => button('Send rating').click());
     await settle();
-    expect(fake.mock.request).toHaveBeenLastCalledWith({ type: 'rating.submit', conversationId: 'c1', score: 4 });
+    expect(fake.mock.request).toHaveBeenLastCalledWith({ type: 'rating.submit', conversationId: 'c1', score: 4, scale: 'csat' });
     expect(container.textContent).toContain('Thanks for your rating!');
   });
 

@@ -14,7 +14,7 @@ import { Panel } from './Panel.js';
 
 let container: HTMLElement;
 
-async function closedChat(ratingScale?: RatingScale) {
+async function closedChat(ratingScale?: RatingScale, siteRatingScale?: () => Promise<RatingScale | undefined>) {
   const fake = createFakeClient();
   const chunks = testChunks();
   const { forms } = chunks;
@@ -31,6 +31,7 @@ async function closedChat(ratingScale?: RatingScale) {
     locale: 'en',
     isHidden: () => false,
     ...(ratingScale ? { ratingScale } : {}),
+    ...(siteRatingScale ? { siteRatingScale } : {}),
   });
   container = document.createElement('div');
   document.body.append(container);
@@ -89,9 +90,38 @@ describe('RatingForm', () => {
     await act(async () => {
       await flush();
     });
-    expect(fake.mock.request).toHaveBeenLastCalledWith({ type: 'rating.submit', conversationId: 'c1', score: 0 });
+    expect(fake.mock.request).toHaveBeenLastCalledWith({ type: 'rating.submit', conversationId: 'c1', score: 0, scale: 'nps' });
     // The fake's reply carries no scale (like a server older than scales): the widget's own scale is reported.
     expect(rated).toEqual([{ conversationId: 'c1', score: 0, scale: 'nps' }]);
+  });
+
+  it('on a scale the server refuses, re-reads the site\'s scale and asks again on it with nothing picked', async () => {
+    let asked = 0;
+    // The widget showed csat (its config fetch failed); the site rates on nps.
+    const { fake, rated, store } = await closedChat(undefined, async () => (asked++, 'nps'));
+    act(() => radios()[4]!.click());
+    fake.mock.request.mockRejectedValueOnce(Object.assign(new Error('this site rates on nps, not csat'), { code: 'RATING_OUT_OF_SCALE' }));
+    act(() => submit().click());
+    await act(async () => {
+      await flush();
+    });
+    expect(fake.mock.request).toHaveBeenLastCalledWith({ type: 'rating.submit', conversationId: 'c1', score: 5, scale: 'csat' });
+    expect(asked).toBe(1);
+    expect(rated).toEqual([]);
+    expect(container.querySelector('legend')!.textContent).toBe('How likely are you to recommend us to a friend?');
+    expect(radios().map((r) => r.value)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    // The 5 picked on five stars is not carried over as a 5 out of 10.
+    expect(radios().some((r) => r.checked)).toBe(false);
+    expect(submit().disabled).toBe(true);
+    expect(container.querySelector('.pc-notice')!.textContent).toBe('This site asks a different rating question. Please rate again.');
+    expect(store.getState().conversation.rating).toBe('idle');
+    act(() => radios()[9]!.click());
+    act(() => submit().click());
+    await act(async () => {
+      await flush();
+    });
+    expect(fake.mock.request).toHaveBeenLastCalledWith({ type: 'rating.submit', conversationId: 'c1', score: 9, scale: 'nps' });
+    expect(rated).toEqual([{ conversationId: 'c1', score: 9, scale: 'nps' }]);
   });
 
   it('asks CES 1–7 with its own question', async () => {

@@ -375,11 +375,22 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
       setConv({ rating: 'sending' });
       try {
         const trimmed = comment?.trim();
-        const reply = await (await connect()).request({ type: 'rating.submit', conversationId: c.id, score, ...(trimmed ? { comment: trimmed } : {}) });
+        // The scale shown, so the server can refuse it when the site rates on another (a 5 fits csat, ces and nps).
+        const scale = get().ui.ratingScale;
+        const reply = await (await connect()).request({ type: 'rating.submit', conversationId: c.id, score, scale, ...(trimmed ? { comment: trimmed } : {}) });
         setConv({ rating: 'sent' });
         deps.emit('rated', { conversationId: c.id, score, scale: reply.scale ?? get().ui.ratingScale, ...(trimmed ? { comment: trimmed } : {}) });
       } catch (cause) {
         setConv({ rating: 'idle' });
+        if (readCode(cause) === 'RATING_OUT_OF_SCALE') {
+          // This screen's scale was stale (config fetch failed, or the site switched): ask on the site's one.
+          const scale = await deps.siteRatingScale?.().catch(() => undefined);
+          if (scale && scale !== get().ui.ratingScale) {
+            get().configure({ ratingScale: scale });
+            get().setNotice('rating.rescaled');
+            return;
+          }
+        }
         get().setNotice('error.generic');
         report('WIDGET_RATING_FAILED', cause);
       }

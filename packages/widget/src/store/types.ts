@@ -129,6 +129,8 @@ export interface StoreDeps {
   preChat: PreChatField[];
   /** Default `csat`. */
   ratingScale?: RatingScale;
+  /** Asks the chat server for the site's scale again (its config), after it refused a rating given on another. */
+  siteRatingScale?(): Promise<RatingScale | undefined>;
   locale: string;
   now?: () => number;
   uuid?: () => string;

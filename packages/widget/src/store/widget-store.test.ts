@@ -356,7 +356,7 @@ describe('createWidgetStore: live chat', () => {
     expect(t.s().ui.view).toBe('rating');
     expect(t.active.at(-1)).toBeNull();
     await t.s().rate(5, '  great  ');
-    expect(t.fake.mock.request).toHaveBeenLastCalledWith({ type: 'rating.submit', conversationId: 'c1', score: 5, comment: 'great' });
+    expect(t.fake.mock.request).toHaveBeenLastCalledWith({ type: 'rating.submit', conversationId: 'c1', score: 5, scale: 'csat', comment: 'great' });
     expect(t.events).toContainEqual(['rated', { conversationId: 'c1', score: 5, scale: 'csat', comment: 'great' }]);
     expect(t.events).toContainEqual(['closed', { conversationId: 'c1', by: 'agent' }]);
     t.s().restart();
