@@ -118,7 +118,8 @@ Options (flag, then environment variable):
   --upload-max-mb <n>      PARLEY_UPLOAD_MAX_MB    largest attachment upload in MB (default 10)
   --public-url <origin>    PARLEY_PUBLIC_URL       this server's public origin (https://chat.example) for the
                                                    upload URLs it hands out (default: the request's Host)
-  --smtp-url <url>         PARLEY_SMTP_URL         SMTP server for transcript e-mails (smtp://user:pass@host:587 or
+  --smtp-url <url>         PARLEY_SMTP_URL         SMTP server for transcript e-mails (smtp://user:pass@host:587,
+                                                   STARTTLS required off loopback unless ?requireTLS=false; or
                                                    smtps://…:465); without it shoppers are not offered e-mail
   --mail-from <address>    PARLEY_MAIL_FROM        From of those e-mails, e.g. "Shop <help@shop.example>" (needed
                                                    with --smtp-url)
