@@ -40,6 +40,35 @@ describe('createSqliteStorage', () => {
     await second.close();
   });
 
+  it('drain() writes and acks appends queued while an fsync runs (the group commit then waits, unscheduled)', async () => {
+    const path = join(dir, 'drain.db');
+    const storage = createSqliteStorage({ path });
+    const site = await storage.getDefaultSite();
+    const visitor = await storage.createVisitor(site.id);
+    const { conversation } = await storage.startConversation({ siteId: site.id, visitorId: visitor.id, clientId: 's' });
+    const reader = new Database(path, { readonly: true });
+    const count = () => (reader.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n;
+    const append = (clientId: string) =>
+      storage.appendMessage({ conversationId: conversation.id, clientId, author: { role: 'visitor', id: visitor.id }, kind: 'text', text: clientId });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    // Each round: A commits and its fdatasync starts; B queues behind it, and its group commit finds the fsync still
+    // running (usually: the disk decides) and leaves B queued. drain() must write B there and then.
+    for (let round = 0; round < 20; round++) {
+      const a = append(`a${round}`);
+      await turn();
+      let isAcked = false;
+      const b = append(`b${round}`).then(() => (isAcked = true));
+      await turn();
+      await storage.drain();
+      expect(count()).toBe(2 * (round + 1));
+      await b;
+      expect(isAcked).toBe(true);
+      await a;
+    }
+    reader.close();
+    await storage.close();
+  });
+
   it('refuses a database from a newer server with STORAGE_UNAVAILABLE', () => {
     const path = join(dir, 'newer.db');
     const db = new Database(path);

@@ -1315,17 +1315,19 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     ),
 
     drain: async () => {
-      if (flushScheduled !== undefined) {
-        clearImmediate(flushScheduled);
-        flush();
-      }
+      // Whatever is queued, even while an fsync runs or a quiet window is open (flushQueued then leaves the queue
+      // for later, with nothing scheduled): drain promises every append so far written and synced.
+      if (flushScheduled !== undefined) clearImmediate(flushScheduled);
+      if (pending.length > 0) flush();
       walSync?.syncNow();
     },
     close: async () => {
       await storage.drain();
       // Before the last connection closes: SQLite then checkpoints and removes the WAL itself.
       await checkpointer?.close();
-      walSync?.close();
+      // The end of a quiet window may have let appends through meanwhile.
+      await storage.drain();
+      await walSync?.close();
       if (db.open) db.close();
     },
   };

@@ -28,7 +28,7 @@ describe('createWalSync', () => {
     expect(calls).toEqual([]);
     await expect.poll(() => calls.length, { timeout: 5000 }).toBe(3);
     expect(calls).toEqual([['a', undefined], ['b', undefined], ['c', undefined]]);
-    sync.close();
+    await sync.close();
   });
 
   it('syncNow settles every waiting callback before it returns, and the in-flight sync does not run them again', async () => {
@@ -42,7 +42,7 @@ describe('createWalSync', () => {
     await expect.poll(() => calls.length, { timeout: 5000 }).toBe(3);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(calls).toEqual(['in-flight', 'waiting', 'later']);
-    sync.close();
+    await sync.close();
   });
 
   it('says when a sync is in flight and calls onIdle once the last one ends with nothing waiting', async () => {
@@ -57,15 +57,26 @@ describe('createWalSync', () => {
     await expect.poll(() => events.length, { timeout: 5000 }).toBe(3);
     expect(events).toEqual(['first', 'second', 'idle']);
     expect(sync.isSyncing()).toBe(false);
-    sync.close();
+    await sync.close();
   });
 
-  it('hands the error to the callbacks when the WAL cannot be synced', () => {
+  it('hands the error to the callbacks when the WAL cannot be synced', async () => {
     const sync = createWalSync(join(tmpdir(), 'parley-no-such-dir', 'db-wal'));
     const errors: Array<Error | undefined> = [];
     sync.afterCommit((err) => errors.push(err));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(Error);
-    sync.close();
+    await sync.close();
+  });
+
+  it('close() waits for the sync in flight before it closes the descriptor', async () => {
+    const sync = createWalSync(walFile());
+    const calls: Array<Error | undefined | 'none'> = [];
+    sync.afterCommit((err) => calls.push(err ?? 'none'));
+    expect(sync.isSyncing()).toBe(true);
+    await sync.close();
+    // Settled (without EBADF) before close() resolved: the descriptor was still open for the whole sync.
+    expect(calls).toEqual(['none']);
+    expect(sync.isSyncing()).toBe(false);
   });
 });

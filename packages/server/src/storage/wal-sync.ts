@@ -22,7 +22,11 @@ export interface WalSync {
   onIdle(listener: () => void): void;
   /** Blocks until every commit so far is on disk and runs the waiting callbacks before returning. */
   syncNow(): void;
-  close(): void;
+  /**
+   * Closes the WAL descriptor once the running fdatasync (if any) has ended: closed under it, the sync would fail
+   * with EBADF, or sync whatever file reused the number and ack commits that are not on disk.
+   */
+  close(): Promise<void>;
 }
 
 export function createWalSync(walPath: string): WalSync {
@@ -34,6 +38,8 @@ export function createWalSync(walPath: string): WalSync {
   let waiting: Done[] = [];
   let closed = false;
   let idleListener: (() => void) | undefined;
+  /** close() waiting for the running fdatasync to end. */
+  let onSettled: (() => void) | undefined;
 
   function descriptor(): number {
     if (fd === undefined) {
@@ -68,7 +74,8 @@ export function createWalSync(walPath: string): WalSync {
     fdatasync(target, (err) => {
       inFlight = false;
       settle(batch.splice(0), err ?? undefined);
-      if (waiting.length > 0 && !closed) start();
+      if (closed) onSettled?.();
+      else if (waiting.length > 0) start();
       else idleListener?.();
     });
   }
@@ -93,8 +100,9 @@ export function createWalSync(walPath: string): WalSync {
       }
       settle(all);
     },
-    close() {
+    async close() {
       closed = true;
+      if (inFlight) await new Promise<void>((resolve) => (onSettled = resolve));
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
     },
