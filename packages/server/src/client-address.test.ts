@@ -2,6 +2,8 @@ import { createServer, request, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ParleyError } from '@parley/protocol';
 import { createAddressResolver, parseTrustProxy, type TrustProxy } from './client-address.js';
+import { createJsonLogger } from './logger.js';
+import { createServer as createParleyServer } from './server.js';
 
 // A real HTTP server answers with the address each resolver sees for the request it got, so the resolver reads
 // real sockets and real header parsing (repeated headers included).
@@ -75,6 +77,23 @@ describe('parseTrustProxy', () => {
     expect(parseTrustProxy(' 10.0.0.0/8, ::1 ')).toEqual(['10.0.0.0/8', '::1']);
     for (const bad of ['11', 'proxy.example', '10.0.0.0/33', '1.2.3.4/8/9', '-1', '1.5']) {
       expect(() => parseTrustProxy(bad), bad).toThrow(ParleyError);
+    }
+  });
+});
+
+describe('createServer with trustProxy', () => {
+  /** The events a server logs while it is built, through the real JSON logger. */
+  async function startupEvents(trustProxy: TrustProxy | undefined): Promise<Array<{ level: string; event: string }>> {
+    const lines: string[] = [];
+    const parley = createParleyServer({ secret: 's'.repeat(40), logger: createJsonLogger({ level: 'info', write: (line) => lines.push(line) }), ...(trustProxy === undefined ? {} : { trustProxy }) });
+    await parley.close({ graceMs: 0 });
+    return lines.map((line) => JSON.parse(line) as { level: string; event: string });
+  }
+
+  it('warns at start when X-Forwarded-For is believed from any peer (a hop count), not for a list of proxies', async () => {
+    expect(await startupEvents(1)).toContainEqual(expect.objectContaining({ level: 'warn', event: 'config.trust_proxy_hops', hops: 1 }));
+    for (const trust of [['10.0.0.0/8', '::1'], 0, undefined] as const) {
+      expect((await startupEvents(trust)).map((e) => e.event), JSON.stringify(trust)).not.toContain('config.trust_proxy_hops');
     }
   });
 });

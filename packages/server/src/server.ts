@@ -338,6 +338,14 @@ export function createServer(options: CreateServerOptions = {}): ParleyServer {
   let closing: Promise<void> | undefined;
 
   const resolveAddress = createAddressResolver(options.trustProxy);
+  if (typeof options.trustProxy === 'number' && options.trustProxy > 0) {
+    // A hop count believes X-Forwarded-For from any peer: reached directly, a client names its own address and gets
+    // fresh per-IP budgets on every request. The proxies' addresses are believed only from those proxies.
+    logger.warn('config.trust_proxy_hops', {
+      hops: options.trustProxy,
+      note: 'X-Forwarded-For is trusted from any peer; unless only the proxy can reach this port, give the proxy addresses instead',
+    });
+  }
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     rememberClientAddress(req, resolveAddress);
     let path: string;
