@@ -427,6 +427,38 @@ describe('createWebhookDispatcher', () => {
     expect(await store.countWebhooks()).toBe(0);
   });
 
+  it.each(backends)('on %s, a full outbox reports as dropped only the messages that were stored (not a resend, not one to a closed conversation)', async (backend, makeStorage) => {
+    if (backend === 'postgres' && makeStorage === undefined) return;
+    const hook = await receiver(() => 500);
+    const outcomes: string[] = [];
+    const store = makeStorage === undefined ? outbox() : await makeStorage();
+    if (makeStorage !== undefined) stores.push(store);
+    const dispatcher = dispatcherFor({
+      endpoints: [{ url: hook.url, secret: SECRET, events: ['message.created'] }],
+      logger: silent,
+      store,
+      baseDelayMs: 60_000,
+      maxPending: 1,
+      onOutcome: (_e, outcome) => outcomes.push(outcome),
+    });
+    store.setWebhookOutbox(dispatcher.writer);
+    const site = await store.getDefaultSite();
+    const visitor = await store.createVisitor(site.id);
+    const open = (await store.startConversation({ siteId: site.id, visitorId: visitor.id, clientId: 'open' })).conversation;
+    const closed = (await store.startConversation({ siteId: site.id, visitorId: visitor.id, clientId: 'closed' })).conversation;
+    await store.closeConversation(closed.id, 'visitor');
+    const send = (conversationId: string, clientId: string) =>
+      store.appendMessage({ conversationId, clientId, author: { role: 'visitor', id: visitor.id }, kind: 'text', text: clientId });
+    await send(open.id, 'm1'); // fills the outbox (its delivery waits 60 s for a retry)
+    await expect.poll(() => outcomes).toEqual(['retried']);
+    expect((await send(open.id, 'm1')).duplicate).toBe(true);
+    await expect(send(closed.id, 'late')).rejects.toMatchObject({ code: 'CONVERSATION_CLOSED' });
+    await send(open.id, 'm2'); // stored, its webhook does not fit
+    await expect.poll(() => outcomes.length).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(outcomes).toEqual(['retried', 'dropped']);
+  });
+
   it('refuses bad endpoints with CONFIG_INVALID', () => {
     const store = outbox();
     const make = (endpoint: { url: string; secret: string; events?: never[] }) => () => createWebhookDispatcher({ endpoints: [endpoint], logger: silent, store });

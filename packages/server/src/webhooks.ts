@@ -242,18 +242,17 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
   }
 
   const writer: WebhookOutboxWriter = {
-    deliveriesFor(event) {
+    deliveriesFor(event, refused) {
       // Built even after close(): the rows stay in the outbox for the next start, only the attempts stop.
       const deliveries = deliveriesOf(event);
       if (deliveries.length > 0 && knownPending + deliveries.length > maxPending) {
-        for (const dropped of deliveries) {
-          options.onOutcome?.(dropped.event as DomainEventType, 'dropped');
-          logger.error('webhook.dropped', { deliveryId: dropped.id, event: dropped.event, maxPending });
-        }
+        if (refused === undefined) reportDropped(deliveries);
+        else refused.push(...deliveries);
         return [];
       }
       return deliveries;
     },
+    dropped: (deliveries) => reportDropped(deliveries),
     lease,
     stored(deliveries) {
       knownPending += deliveries.length;
@@ -264,6 +263,12 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
       });
     },
   };
+  function reportDropped(deliveries: readonly NewWebhookDelivery[]): void {
+    for (const dropped of deliveries) {
+      options.onOutcome?.(dropped.event as DomainEventType, 'dropped');
+      logger.error('webhook.dropped', { deliveryId: dropped.id, event: dropped.event, maxPending });
+    }
+  }
   const outboxFailed = (step: string, err: unknown) => logger.error('webhook.outbox_failed', { step, ...describeError(err) });
 
   /** Stores what emit() queued this turn, in one write, then attempts what was stored here, at once. */
@@ -279,10 +284,7 @@ export function createWebhookDispatcher(options: WebhookOptions): WebhookDispatc
       outboxFailed('enqueue', err);
       stored = 0;
     }
-    for (const dropped of batch.slice(stored)) {
-      options.onOutcome?.(dropped.event as DomainEventType, 'dropped');
-      logger.error('webhook.dropped', { deliveryId: dropped.id, event: dropped.event, maxPending });
-    }
+    reportDropped(batch.slice(stored));
     knownPending += stored;
     drift += stored;
     for (const delivery of batch.slice(0, stored)) start({ ...delivery, attempts: 0 });

@@ -749,8 +749,13 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   function messageHooks(writer: WebhookOutboxWriter, firsts: readonly NewMessage[], at: number) {
     const index: number[] = [];
     const parts: Array<{ delivery: NewWebhookDelivery; head: string; tail: string }> = [];
+    // Refused by a full outbox: reported as dropped only for messages the database stores (not a resend, not a
+    // message to a closed conversation).
+    const refusedBy: NewWebhookDelivery[][] = [];
     firsts.forEach((input, i) => {
-      for (const delivery of writer.deliveriesFor({ type: 'message.created', message: newMessage(input, SEQ_MARK, at) })) {
+      const refused: NewWebhookDelivery[] = [];
+      refusedBy.push(refused);
+      for (const delivery of writer.deliveriesFor({ type: 'message.created', message: newMessage(input, SEQ_MARK, at) }, refused)) {
         // The first "seq" in the body is the message's: only the conversation id (a string) comes before it.
         const cut = delivery.body.indexOf(SEQ_JSON);
         if (cut < 0) continue;
@@ -774,6 +779,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           const row = rows[index[k]! - 1];
           return row?.o_outcome === 'new' ? [{ ...p.delivery, body: `${p.head}${row.o_seq}${p.tail}` }] : [];
         }),
+      /** The refused deliveries of messages the database stored. */
+      refusedFor: (rows: readonly AppendRow[]): NewWebhookDelivery[] => refusedBy.flatMap((refused, i) => (rows[i]?.o_outcome === 'new' ? refused : [])),
     };
   }
 
@@ -885,7 +892,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       return;
     }
     const outcomes = rows.map((row, i) => toOutcome(firsts[i]!, row, at));
-    if (hooks !== undefined) writer?.stored(hooks.storedFor(rows));
+    if (hooks !== undefined) {
+      writer?.stored(hooks.storedFor(rows));
+      writer?.dropped(hooks.refusedFor(rows));
+    }
     // Resolved only after the statement's COMMIT, so every outcome here is durable. (If only the reply is lost, the
     // batch rejects though its rows may be stored; the client's resend then gets duplicate: true.)
     batch.forEach((item, i) => {

@@ -32,6 +32,8 @@ function recordingWriter() {
     stored(deliveries) {
       stored.push(...deliveries);
     },
+    // Never refuses: this writer has no bound.
+    dropped() {},
   };
   return { writer, asked, stored };
 }

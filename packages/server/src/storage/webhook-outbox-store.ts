@@ -34,9 +34,12 @@ export interface WebhookLease {
 export interface WebhookOutboxWriter {
   /**
    * The deliveries for one effective change, asked inside its transaction: synchronous, and must not throw. Empty
-   * when no endpoint wants the event (or the outbox is full).
+   * when no endpoint wants the event (or the outbox is full: the refused deliveries are then reported as dropped,
+   * or, given `refused`, pushed there for the caller to report with dropped() once the change proved effective).
    */
-  deliveriesFor(event: DomainEvent): NewWebhookDelivery[];
+  deliveriesFor(event: DomainEvent, refused?: NewWebhookDelivery[]): NewWebhookDelivery[];
+  /** Reports deliveries refused into deliveriesFor's `refused` whose change did happen (logged, counted). */
+  dropped(deliveries: readonly NewWebhookDelivery[]): void;
   /** The lease the new rows are written with: the emitting node attempts them first, without a claim. */
   lease(): WebhookLease;
   /** After the transaction committed (and, where acks wait for an fsync, after it): what it stored. */
