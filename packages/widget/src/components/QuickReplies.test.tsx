@@ -47,6 +47,8 @@ async function mountLive() {
     await store.getState().escalate('requested');
     await flush();
   });
+  // Agents speak once they have the chat.
+  act(() => fake.frame({ type: 'conversation.assigned', conversationId: 'c1', agent: { id: 'a', name: 'Sam' } }));
   const say = (m: Partial<Message> & { clientId: string; seq: number }, isMine = false) =>
     act(() => fake.emit('message', { conversationId: 'c1', kind: 'text', text: 't', at: 1, isMine, author: { role: 'agent', id: 'a', name: 'Sam' }, ...m }));
   return { store, fake, say };
@@ -141,5 +143,67 @@ describe('QuickReplies', () => {
     expect(container.querySelector('[role=log]')!.textContent).toContain('Returns are free within 30 days.');
     expect(group()).toBeNull();
     expect(fake.mock.send).not.toHaveBeenCalled();
+  });
+
+  it('retires a FAQ answer\'s replies at the hand-off (pre-chat form, queue, chat with the agent)', async () => {
+    const doc = parseFaqMarkdown('## Where is my order?\nalso:\n- track my parcel\nUse the tracking link.\nreplies: How do I return an item? | Still late\n');
+    const index = buildIndex(doc.entries);
+    const fake = createFakeClient();
+    const chunks = testChunks();
+    const store = createWidgetStore({
+      client: async () => fake.client,
+      loadFaq: async () => ({ decide: (q, h) => decide(index, q, h) }),
+      emit: () => {},
+      setActive: () => {},
+      greeting: '',
+      preChat: ['email'],
+      locale: 'en',
+      isHidden: () => false,
+    });
+    container = document.createElement('div');
+    document.body.append(container);
+    act(() => {
+      render(
+        <StoreContext.Provider value={store}>
+          <ChunkProviders chunks={chunks}>
+            <I18nContext.Provider value={createTranslator('en', en)}>
+              <Panel />
+            </I18nContext.Provider>
+          </ChunkProviders>
+        </StoreContext.Provider>,
+        container,
+      );
+    });
+    act(() => store.getState().open());
+    await act(async () => {
+      await store.getState().ask('where is my order?');
+      await flush();
+    });
+    expect(chips()).toEqual(['How do I return an item?', 'Still late']);
+    // The hand-off asks for an e-mail first: the bot's offer is not what is on screen any more.
+    await act(async () => {
+      await store.getState().escalate('requested');
+      await flush();
+    });
+    expect(store.getState().ui.view).toBe('prechat');
+    expect(group()).toBeNull();
+    await act(async () => {
+      await store.getState().submitPreChat({ email: 'ada@example.com' });
+      await flush();
+    });
+    expect(store.getState().conversation.status).toBe('queued');
+    // The escalation adds no item, so the answer is still the latest: its buttons must not come back.
+    expect(store.getState().conversation.items.at(-1)!.kind).toBe('answer');
+    expect(group()).toBeNull();
+    act(() => fake.frame({ type: 'conversation.assigned', conversationId: 'c1', agent: { id: 'a', name: 'Sam' } }));
+    expect(group()).toBeNull();
+  });
+
+  it('retires an agent\'s quick replies when the chat is no longer theirs (back in the queue)', async () => {
+    const { fake, say } = await mountLive();
+    say({ clientId: 'q1', seq: 1, quickReplies: ['Yes', 'No'] });
+    expect(chips()).toEqual(['Yes', 'No']);
+    act(() => fake.frame({ type: 'agent.left', conversationId: 'c1', agent: { id: 'a', name: 'Sam' } }));
+    expect(group()).toBeNull();
   });
 });

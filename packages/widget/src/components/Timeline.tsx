@@ -10,7 +10,8 @@ export function Timeline() {
   const { t } = useT();
   const items = useStore((s) => s.conversation.items);
   const agentTyping = useStore((s) => s.conversation.agentTyping);
-  const isClosed = useStore((s) => s.conversation.status === 'closed');
+  const status = useStore((s) => s.conversation.status);
+  const view = useStore((s) => s.ui.view);
   const ref = useRef<HTMLDivElement>(null);
   // A log that scrolls must be reachable by keyboard (WCAG 2.1.1): a tab stop then, and only then, so a short chat
   // keeps its tab order. It starts to scroll when content grows or when a form below it takes the room.
@@ -35,9 +36,16 @@ export function Timeline() {
     if (i.kind === 'answer') latestAnswer = n;
   });
   // Only the latest item's offer stands (an agent's quick replies, or a FAQ answer's): anything said after it, the
-  // choice itself included, retires the buttons.
+  // choice itself included, retires the buttons. And only while the one who offered it is still who answers: the
+  // hand-off adds no item, so a FAQ answer's stay latest through the queue and the chat (a click would go to the
+  // agent as if the bot had asked), or behind the pre-chat form; an agent's go when the chat is no longer theirs.
   const latest = items[items.length - 1];
-  const quick = isClosed ? undefined : latest?.kind === 'message' ? latest.quickReplies : latest?.kind === 'answer' ? latest.replies : undefined;
+  const quick =
+    latest?.kind === 'message' && status === 'assigned'
+      ? latest.quickReplies
+      : latest?.kind === 'answer' && status === 'bot' && view === 'chat'
+        ? latest.replies
+        : undefined;
   return (
     <div class="pc-scroll" ref={ref} tabIndex={canScroll ? 0 : undefined}>
       <div class="pc-log" role="log" aria-live="polite" aria-label={t('panel.log')}>
