@@ -3,6 +3,7 @@
 import { useContext, useEffect, useRef } from 'preact/hooks';
 import type { PreChatField } from '../embed-api.js';
 import { FormsContext, useChunk } from '../hooks/use-chunk.js';
+import { useActions, useT } from '../hooks/use-store.js';
 import { ChunkPending } from './ChunkPending.js';
 
 export interface FormSlotProps {
@@ -14,6 +15,8 @@ export interface FormSlotProps {
 
 export function FormSlot({ view, preChat, onArrived }: FormSlotProps) {
   const { chunk: forms, hasFailed, retry } = useChunk(useContext(FormsContext));
+  const { t } = useT();
+  const { restart } = useActions();
   const isReady = !!forms;
   const wasMissing = useRef(!isReady);
   useEffect(() => {
@@ -23,5 +26,15 @@ export function FormSlot({ view, preChat, onArrived }: FormSlotProps) {
     const { PreChatForm, LeaveMessageForm, RatingForm } = forms;
     return view === 'prechat' ? <PreChatForm fields={preChat} /> : view === 'offline' ? <LeaveMessageForm /> : <RatingForm />;
   }
-  return <ChunkPending hasFailed={hasFailed} retry={retry} />;
+  const pending = <ChunkPending hasFailed={hasFailed} retry={retry} />;
+  // "Start a new chat" lives in the rating form: without forms.js a closed chat would be a dead end.
+  if (view !== 'rating' || !hasFailed) return pending;
+  return (
+    <>
+      {pending}
+      <button type="button" class="pc-primary" onClick={restart}>
+        {t('closed.new')}
+      </button>
+    </>
+  );
 }

@@ -189,7 +189,7 @@ describe('Panel', () => {
       forms: () => (isDown ? Promise.reject(new Error('https://cdn.test/forms.js')) : import('../forms.js')),
       emit: (event, payload) => event === 'error' && errors.push(payload),
     });
-    const { fake } = mount([], flaky);
+    const { fake, store } = mount([], flaky);
     act(() => button('Talk to a person').click());
     await settle();
     act(() => fake.frame({ type: 'conversation.closed', conversationId: 'c1', by: 'agent' }));
@@ -197,6 +197,9 @@ describe('Panel', () => {
     expect(q('[role=alert]').textContent).toContain('Something went wrong');
     expect(errors).toEqual([{ code: 'WIDGET_LOAD_FAILED', message: 'Error: https://cdn.test/forms.js' }]);
     expect(container.querySelector('legend')).toBeNull();
+    // The way out does not depend on forms.js: a closed chat is never a dead end.
+    expect(button('Start a new conversation')).toBeDefined();
+    expect(store.getState().conversation.status).toBe('closed');
 
     isDown = false;
     act(() => button('Retry').click());
@@ -222,5 +225,19 @@ describe('Panel', () => {
     expect(links.map((a) => a.getAttribute('href'))).toEqual(['https://ok.test/']);
     expect(links[0]!.target).toBe('_blank');
     expect(links[0]!.rel).toBe('noopener noreferrer');
+  });
+
+  it('a closed chat whose forms chunk failed still offers a new chat, from app.js', async () => {
+    const flaky = testChunks({ forms: () => Promise.reject(new Error('https://cdn.test/forms.js')) });
+    const { fake, store } = mount([], flaky);
+    act(() => button('Talk to a person').click());
+    await settle();
+    act(() => fake.frame({ type: 'conversation.closed', conversationId: 'c1', by: 'agent' }));
+    await settle();
+    expect(q('[role=alert]').textContent).toContain('Something went wrong');
+    act(() => button('Start a new conversation').click());
+    await settle();
+    expect(store.getState().conversation).toMatchObject({ status: 'bot', id: undefined });
+    expect(container.querySelector('#pc-input')).not.toBeNull();
   });
 });
