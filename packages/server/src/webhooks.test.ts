@@ -427,6 +427,45 @@ describe('createWebhookDispatcher', () => {
     expect(await store.countWebhooks()).toBe(0);
   });
 
+  it('recounts the outbox while every attempt slot is taken, so deliveries another node finished free room', async () => {
+    // A's only slot goes to a receiver that never answers; B's receiver fails once, then takes everything.
+    const hanging = createHttpServer(() => {});
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => (hanging.closeAllConnections(), hanging.close(() => resolve()))));
+    const hook = await receiver((n) => (n < 2 ? 500 : 200));
+    const outcomesA: string[] = [];
+    const store = outbox();
+    const a = dispatcherFor({
+      endpoints: [{ url: `http://127.0.0.1:${(hanging.address() as { port: number }).port}/hooks`, secret: SECRET }],
+      logger: silent,
+      store,
+      maxPending: 3,
+      maxInFlight: 1,
+      pollMs: 20,
+      timeoutMs: 60_000,
+      onOutcome: (_e, outcome) => outcomesA.push(outcome),
+    });
+    store.setWebhookOutbox(a.writer);
+    const b = dispatcherFor({ endpoints: [{ url: hook.url, secret: SECRET }], logger: silent, store, baseDelayMs: 300, pollMs: 20 });
+    b.emit(ratingEvent(1));
+    b.emit(ratingEvent(2));
+    await hook.waitFor(2);
+    // A has counted B's two waiting retries by now (its polls run with a free slot).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const site = await store.getDefaultSite();
+    const start = async (clientId: string) => {
+      const visitor = await store.createVisitor(site.id);
+      await store.startConversation({ siteId: site.id, visitorId: visitor.id, clientId });
+    };
+    await start('first'); // 3 pending: B's two and this one, which takes A's only slot for good
+    await hook.waitFor(4); // B's retries delivered: 1 pending
+    await expect.poll(() => store.countWebhooks()).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a few of A's polls, all with no free slot
+    await start('second');
+    expect(outcomesA).toEqual([]);
+    expect(await store.countWebhooks()).toBe(2);
+  });
+
   it.each(backends)('on %s, a full outbox reports as dropped only the messages that were stored (not a resend, not one to a closed conversation)', async (backend, makeStorage) => {
     if (backend === 'postgres' && makeStorage === undefined) return;
     const hook = await receiver(() => 500);
