@@ -1,7 +1,7 @@
 // Field schemas of every frame type, one table per direction. The compiler checks both tables are complete.
 
 import type { ClientFrameType, ServerFrameType } from './frames.js';
-import { arr, bool, int, label, num, obj, oneOf, opt, set, str, type Schema } from './schema.js';
+import { arr, bool, int, labels, num, obj, oneOf, opt, str, type Schema } from './schema.js';
 
 type Fields = Readonly<Record<string, Schema>>;
 
@@ -20,7 +20,7 @@ const author = obj({
 const attachment = obj({ name: str('maxLabelLength', 1), mime: str('maxLabelLength', 1), size: int(0), url: str('maxLabelLength', 1) });
 const attachments = opt(arr(attachment, 'maxAttachments'));
 // Each becomes a button keyed by its text: blank or repeated ones would show empty or collide.
-const quickReplies = opt(set(label('maxQuickReplyLength'), 'maxQuickReplies'));
+const quickReplies = opt(labels('maxQuickReplyLength', 'maxQuickReplies'));
 const transcriptItem = obj({
   kind: oneOf('question', 'answer', 'feedback', 'escalation'),
   text: str('maxTextLength'),

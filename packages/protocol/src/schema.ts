@@ -6,12 +6,13 @@ import type { Limits } from './limits.js';
 type LimitKey = { [K in keyof Limits]: Limits[K] extends number ? K : never }[keyof Limits];
 
 export type Schema =
-  | { t: 'str'; max: LimitKey; min?: number; opt?: boolean; blank?: false }
+  | { t: 'str'; max: LimitKey; min?: number; opt?: boolean }
   | { t: 'int'; min: number; max: number; opt?: boolean }
   | { t: 'num'; min: number; max: number; opt?: boolean }
   | { t: 'bool'; opt?: boolean }
   | { t: 'enum'; values: readonly string[]; opt?: boolean }
   | { t: 'obj'; fields: Readonly<Record<string, Schema>>; opt?: boolean }
+  // `unique`: only on lists of strings (`labels`), so the check below may trim items.
   | { t: 'arr'; of: Schema; max: LimitKey; opt?: boolean; unique?: true };
 
 export interface SchemaIssue {
@@ -22,16 +23,14 @@ export interface SchemaIssue {
 // Constructors keep the frame tables readable. Marked free of side effects so bundlers drop the tables a build
 // never reads (the widget's transport chunk only decodes server frames).
 export const str = /*#__NO_SIDE_EFFECTS__*/ (max: LimitKey = 'maxLabelLength', min = 0): Schema => ({ t: 'str', max, min });
-/** A string that must hold something besides whitespace (what a button shows). */
-export const label = /*#__NO_SIDE_EFFECTS__*/ (max: LimitKey): Schema => ({ t: 'str', max, min: 1, blank: false });
 export const int = /*#__NO_SIDE_EFFECTS__*/ (min = 0, max = Number.MAX_SAFE_INTEGER): Schema => ({ t: 'int', min, max });
 export const num = /*#__NO_SIDE_EFFECTS__*/ (min: number, max: number): Schema => ({ t: 'num', min, max });
 export const bool = /*#__NO_SIDE_EFFECTS__*/ (): Schema => ({ t: 'bool' });
 export const oneOf = /*#__NO_SIDE_EFFECTS__*/ (...values: string[]): Schema => ({ t: 'enum', values });
 export const obj = /*#__NO_SIDE_EFFECTS__*/ (fields: Record<string, Schema>): Schema => ({ t: 'obj', fields });
 export const arr = /*#__NO_SIDE_EFFECTS__*/ (of: Schema, max: LimitKey): Schema => ({ t: 'arr', of, max });
-/** A list whose items differ from each other (they become keyed buttons). */
-export const set = /*#__NO_SIDE_EFFECTS__*/ (of: Schema, max: LimitKey): Schema => ({ t: 'arr', of, max, unique: true });
+/** Strings shown as buttons keyed by their text: none blank, no two alike. */
+export const labels = /*#__NO_SIDE_EFFECTS__*/ (max: LimitKey, maxItems: LimitKey): Schema => ({ t: 'arr', of: str(max), max: maxItems, unique: true });
 export const opt = /*#__NO_SIDE_EFFECTS__*/ (s: Schema): Schema => ({ ...s, opt: true });
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -54,7 +53,6 @@ export function check(value: unknown, schema: Schema, limits: Limits, path: stri
         return { code: 'PROTOCOL_STRING_TOO_LONG', message: `${path} is longer than ${max} characters` };
       }
       if (value.length < (schema.min ?? 0)) return bad(`at least ${schema.min} characters`);
-      if (schema.blank === false && value.trim() === '') return bad('more than whitespace');
       // U+0000 has no use in chat text and PostgreSQL cannot store it; refusing it keeps every store alike.
       if (value.includes('\u0000')) return bad('free of NUL characters');
       return { value };
@@ -83,7 +81,7 @@ export function check(value: unknown, schema: Schema, limits: Limits, path: stri
       for (let i = 0; i < value.length; i++) {
         const r = check(value[i], schema.of, limits, `${path}[${i}]`);
         if (!('value' in r)) return r;
-        if (schema.unique && out.includes(r.value)) return bad('a list without repeated items');
+        if (schema.unique && (!(r.value as string).trim() || out.includes(r.value))) return bad('distinct and not blank');
         out.push(r.value);
       }
       return { value: out };
