@@ -91,6 +91,8 @@ export function entryProblems(e: unknown): CodedProblem[] {
   list('phrasings', L.phrasings, L.question);
   list('tags', L.tags, L.tag);
   list('replies', L.replies, L.reply);
+  // The widget keys its reply buttons by their text: two alike would collide (and offer the same thing twice).
+  if (Array.isArray(r.replies) && new Set(r.replies).size < r.replies.length) bad('replies', 'a reply is given twice');
   text('link', r.link, L.link, false);
   text('locale', r.locale, L.locale, false);
   return p;

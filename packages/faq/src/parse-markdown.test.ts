@@ -79,6 +79,7 @@ describe('parseFaqMarkdown', () => {
     expect(doc.entries[0]!.replies).toEqual(['Track my order', 'Yes, talk to a person']);
     expect(problems('## Q?\nA.\nreplies: a | b | c | d | e | f\n')).toEqual([{ line: 3, message: 'more than 5 replies', entryId: 'q' }]);
     expect(problems(`## Q?\nA.\nreplies: ${'x'.repeat(41)}\n`)).toEqual([{ line: 3, message: 'reply is longer than 40 characters', entryId: 'q' }]);
+    expect(problems('## Q?\nA.\nreplies: Yes | No | Yes\n')).toEqual([{ line: 3, message: 'a reply is given twice', entryId: 'q' }]);
     expect(problems('## Q?\nA.\nreplies: a\nreplies: b\n')?.[0]).toMatchObject({ line: 4, message: expect.stringMatching(/given twice/) });
   });
 
