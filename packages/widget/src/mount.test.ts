@@ -9,7 +9,9 @@ import { createController, type StartApp } from './controller.js';
 import type { WidgetConfig } from './embed-api.js';
 import en from './i18n/locales/en.json';
 import type { ModuleMap } from './modules.js';
-import { startApp } from './mount.js';
+import * as forms from './forms.js';
+import { RATING_SCALE_RANGES } from '@parley/protocol';
+import { RATING_SCALES, startApp } from './mount.js';
 
 const { entries } = faqEngine.parseFaqMarkdown(readFileSync(new URL('../../faq/fixtures/storefront-faq.md', import.meta.url), 'utf8'));
 
@@ -21,7 +23,7 @@ function boot(config: Partial<WidgetConfig> = {}) {
       identities.push(identity);
       return fake.client;
     });
-  const modules: Partial<Record<keyof ModuleMap, unknown>> = { faq: faqRuntime, 'faq-build': faqEngine };
+  const modules: Partial<Record<keyof ModuleMap, unknown>> = { faq: faqRuntime, 'faq-build': faqEngine, forms };
   const load = (async (name: keyof ModuleMap) => modules[name] ?? Promise.reject(new Error('no transport in unit tests'))) as never;
   const api = createController({ server: 'wss://chat.test/ws/visitor', siteKey: 's1', locale: 'en', faq: entries, messages: en, ...config }, async () => start, load, 'https://cdn.test/');
   const root = document.querySelector('[data-pos]')!.shadowRoot!;
@@ -133,6 +135,25 @@ describe('startApp', () => {
     expect(root.querySelector('[role=alert]')!.textContent).toBe(en['identity.failed']);
     act(() => fake.emit('state', 'open'));
     expect(root.querySelector('[role=alert]')).toBeNull();
+  });
+
+  it('an unknown boot ratingScale warns and asks on the site\'s scale instead of breaking the rating screen', async () => {
+    expect([...RATING_SCALES]).toEqual(Object.keys(RATING_SCALE_RANGES));
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ ratingScale: 'ces' }))));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    localStorage.setItem('parley:s1:active', 'c1');
+    const { api, fake, root } = boot({ ratingScale: 'NPS' as never });
+    const errors = vi.fn();
+    api.on('error', errors);
+    api.open();
+    await settle();
+    act(() => fake.frame({ type: 'conversation.closed', conversationId: 'c1', by: 'agent' }));
+    for (let i = 0; i < 5 && !root.querySelector('legend'); i++) await settle();
+    expect(root.querySelector('legend')!.textContent).toBe(en['rating.title.ces']);
+    expect(root.querySelectorAll('fieldset input[type=radio]')).toHaveLength(7);
+    expect(errors).not.toHaveBeenCalled();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('config.ratingScale must be one of csat, ces, nps, not "NPS"'));
+    warn.mockRestore();
   });
 
   it('shutdown closes the socket and clears our keys', async () => {

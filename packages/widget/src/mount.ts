@@ -1,6 +1,6 @@
 // Starts the app inside the controller's shadow root: store, transport client, locale, panel, tab sync, page
 // tracking. Everything here starts at mount() and stops at destroy(); nothing runs at import.
-import type { VisitorIdentity } from '@parley/protocol';
+import type { RatingScale, VisitorIdentity } from '@parley/protocol';
 import { h, render } from 'preact';
 import { Panel } from './components/Panel.js';
 import type { AppContext, AppInstance } from './controller.js';
@@ -41,6 +41,20 @@ const defaultClient: ClientFactory = async ({ config, prefix, load }, identity) 
   return client;
 };
 
+/** The rating scales; spelled out so app.js needs no protocol code (a test keeps it equal to RATING_SCALE_RANGES). */
+export const RATING_SCALES: readonly RatingScale[] = ['csat', 'ces', 'nps'];
+
+/**
+ * The boot config's scale when it is one: anything else ('NPS') would leave the rating screen without a range and
+ * throw when the chat closes. Checked here, not in the loader, to keep the loader's bytes; the site's scale (or
+ * csat) is asked instead, with a warning for the integrator.
+ */
+function bootRatingScale(value: unknown): RatingScale | undefined {
+  if (value === undefined || RATING_SCALES.includes(value as RatingScale)) return value as RatingScale | undefined;
+  console.warn(`Parley: config.ratingScale must be one of ${RATING_SCALES.join(', ')}, not ${JSON.stringify(value)}; using the site's scale`);
+  return undefined;
+}
+
 /** Mount the app; used by the loader's app chunk and by `createWidget`. */
 export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultClient): AppInstance {
   const { root, launcher, config, prefix, emit, load } = ctx;
@@ -57,6 +71,7 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
   let sync: TabSync | undefined;
   // Lives only as long as this app: shutdown (and destroy) forget it with everything else.
   let identity = readIdentity(config.identity);
+  const ratingScale = bootRatingScale(config.ratingScale);
   const store: WidgetStore = createWidgetStore({
     client: () => makeClient(ctx, () => identity),
     loadFaq: createFaqLoader(config, locale, load),
@@ -74,7 +89,7 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
     },
     greeting: config.greeting ?? '',
     preChat: config.preChat ?? [],
-    ...(config.ratingScale ? { ratingScale: config.ratingScale } : {}),
+    ...(ratingScale ? { ratingScale } : {}),
     // The server's word over the boot config's here: it just refused a rating on the scale the widget showed.
     siteRatingScale: async () => (config.siteKey ? (await fetchSiteConfig(siteConfigUrl(config.server, config.siteKey)))?.ratingScale : undefined),
     locale,
@@ -123,7 +138,7 @@ export function startApp(ctx: AppContext, makeClient: ClientFactory = defaultCli
   const applySite = ({ color, position, greeting, ...settings }: SiteConfig): void => {
     if (color && !config.theme?.color) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet(themeCss({ color }))];
     if (position && !config.theme?.position) ctx.host.setAttribute('data-pos', position);
-    if (config.ratingScale) delete settings.ratingScale;
+    if (ratingScale) delete settings.ratingScale;
     if (config.preChat) delete settings.preChat;
     store.getState().configure(settings);
     if (greeting) {
