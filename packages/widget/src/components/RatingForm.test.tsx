@@ -174,4 +174,36 @@ describe('TranscriptEmailForm', () => {
     expect(container.querySelector('[role=status]')!.textContent).toBe('Transcript sent to ada@example.com.');
     expect(transcriptButton()).toBeUndefined();
   });
+
+  it('keeps the address across sending the rating: typed, and in the "sent to" line', async () => {
+    const { fake, store } = await closedChat();
+    act(() => store.getState().configure({ canEmailTranscript: true }));
+    type('ada@example.com');
+    act(() => transcriptButton()!.click());
+    await act(async () => {
+      await flush();
+    });
+    expect(container.querySelector('.pc-done[role=status]')!.textContent).toBe('Transcript sent to ada@example.com.');
+    act(() => radios()[3]!.click());
+    act(() => submit().click());
+    await act(async () => {
+      await flush();
+    });
+    expect(fake.mock.request).toHaveBeenLastCalledWith({ type: 'rating.submit', conversationId: 'c1', score: 4, scale: 'csat' });
+    expect(container.textContent).toContain('Thanks for your rating!');
+    expect(container.textContent).toContain('Transcript sent to ada@example.com.');
+  });
+
+  it('keeps an address typed but not yet sent when the rating goes', async () => {
+    const { store } = await closedChat();
+    act(() => store.getState().configure({ canEmailTranscript: true }));
+    type('bo@example.com');
+    act(() => radios()[4]!.click());
+    act(() => submit().click());
+    await act(async () => {
+      await flush();
+    });
+    expect(container.textContent).toContain('Thanks for your rating!');
+    expect(emailBox().value).toBe('bo@example.com');
+  });
 });

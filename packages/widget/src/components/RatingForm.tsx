@@ -18,23 +18,23 @@ export function RatingForm() {
     const doc = again.current?.ownerDocument;
     if (isSent && doc && (!doc.activeElement || doc.activeElement === doc.body)) again.current?.focus();
   }, [isSent]);
-  if (isSent) {
-    return (
-      <div class="pc-form">
-        <p class="pc-done" role="status">
-          {t('rating.thanks')}
-        </p>
-        <button ref={again} type="button" class="pc-primary" onClick={restart}>
-          {t('closed.new')}
-        </button>
-        <TranscriptEmailForm />
-      </div>
-    );
-  }
+  // TranscriptEmailForm stays at the same place whether the rating is sent or not: moved, it would be mounted anew
+  // and lose the address typed (or the one its "sent to" line names).
   return (
     <>
-      {/* Keyed by scale: when the server says the site rates on another, a score picked on this one must not stay. */}
-      <ScoreForm key={scale} scale={scale} />
+      {isSent ? (
+        <div class="pc-form">
+          <p class="pc-done" role="status">
+            {t('rating.thanks')}
+          </p>
+          <button ref={again} type="button" class="pc-primary" onClick={restart}>
+            {t('closed.new')}
+          </button>
+        </div>
+      ) : (
+        // Keyed by scale: when the server says the site rates on another, a score picked on this one must not stay.
+        <ScoreForm key={scale} scale={scale} />
+      )}
       <TranscriptEmailForm />
     </>
   );
