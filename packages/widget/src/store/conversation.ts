@@ -378,9 +378,11 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
         // The scale shown, so the server can refuse it when the site rates on another (a 5 fits csat, ces and nps).
         const scale = get().ui.ratingScale;
         const reply = await (await connect()).request({ type: 'rating.submit', conversationId: c.id, score, scale, ...(trimmed ? { comment: trimmed } : {}) });
-        setConv({ rating: 'sent' });
+        // A slow reply after "Start a new conversation": it is that old chat's rating, not the new one's.
+        if (conv().id === c.id) setConv({ rating: 'sent' });
         deps.emit('rated', { conversationId: c.id, score, scale: reply.scale ?? get().ui.ratingScale, ...(trimmed ? { comment: trimmed } : {}) });
       } catch (cause) {
+        if (conv().id !== c.id) return report('WIDGET_RATING_FAILED', cause);
         setConv({ rating: 'idle' });
         if (readCode(cause) === 'RATING_OUT_OF_SCALE') {
           // This screen's scale was stale (config fetch failed, or the site switched): ask on the site's one.
@@ -402,8 +404,10 @@ export function conversationSlice(ctx: SliceContext): { conversation: Conversati
       setConv({ transcriptEmail: 'sending' });
       try {
         await (await connect()).request({ type: 'transcript.email', conversationId: c.id, email: email.trim() });
-        setConv({ transcriptEmail: 'sent' });
+        // A slow reply after "Start a new conversation" belongs to the old chat: the new one has sent nothing.
+        if (conv().id === c.id) setConv({ transcriptEmail: 'sent' });
       } catch (cause) {
+        if (conv().id !== c.id) return report('WIDGET_TRANSCRIPT_FAILED', cause);
         setConv({ transcriptEmail: 'idle' });
         const code = readCode(cause);
         get().setNotice(code === 'EMAIL_INVALID' ? 'form.email' : code === 'RATE_LIMITED' ? 'transcript.limited' : 'error.generic');

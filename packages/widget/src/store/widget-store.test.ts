@@ -363,6 +363,32 @@ describe('createWidgetStore: live chat', () => {
     expect(t.s().conversation).toMatchObject({ status: 'bot', id: undefined, rating: 'idle' });
   });
 
+  it('credits a slow rating or transcript reply to the closed chat it was for, not to the next conversation', async () => {
+    const t = setup();
+    await toQueued(t);
+    t.fake.frame({ type: 'conversation.closed', conversationId: 'c1', by: 'agent' });
+    const replies: Array<(v: unknown) => void> = [];
+    const slow = () => new Promise<unknown>((r) => replies.push(r));
+    t.fake.mock.request.mockImplementationOnce(slow).mockImplementationOnce(slow);
+    const rating = t.s().rate(4);
+    const transcript = t.s().emailTranscript('ada@example.com');
+    await flush();
+    expect(t.fake.mock.request).toHaveBeenCalledWith(expect.objectContaining({ type: 'transcript.email', conversationId: 'c1' }));
+    expect(replies).toHaveLength(2);
+    // The shopper starts again before the server answers; the next chat closes in turn.
+    t.s().restart();
+    t.fake.mock.startConversation.mockResolvedValueOnce(info({ id: 'c2' }));
+    await toQueued(t);
+    t.fake.frame({ type: 'conversation.closed', conversationId: 'c2', by: 'agent' });
+    expect(t.s().conversation).toMatchObject({ id: 'c2', status: 'closed', rating: 'idle', transcriptEmail: 'idle' });
+    replies[0]!({ type: 'rating.created', ref: 'r', conversationId: 'c1', score: 4, scale: 'csat' });
+    replies[1]!({ type: 'ok', ref: 'r' });
+    await Promise.all([rating, transcript]);
+    // c2 can still be rated and its transcript asked for; the event names the chat that was rated.
+    expect(t.s().conversation).toMatchObject({ id: 'c2', rating: 'idle', transcriptEmail: 'idle' });
+    expect(t.events).toContainEqual(['rated', { conversationId: 'c1', score: 4, scale: 'csat' }]);
+  });
+
   it('resumes a remembered conversation and loads its history', async () => {
     const t = setup();
     t.fake.mock.join.mockResolvedValueOnce(info({ status: 'assigned', lastSeq: 2, agent: { id: 'a1', name: 'Ana' } }));
