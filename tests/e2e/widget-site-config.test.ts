@@ -83,11 +83,38 @@ describe.skipIf(!!skip)('widget site config (Chromium)', () => {
     page.setDefaultTimeout(10_000);
     const pageErrors = collectPageErrors(page);
     await page.goto(`${rig.site.base}/boot`);
+    const siteConfig = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/sites/demo/public');
     await page.locator('button.pl').click();
+    // The site's config has arrived (and been read) before anything is checked: each override below is tested
+    // against a widget that knows the site's greeting, pre-chat fields and scale.
+    const response = await siteConfig;
+    expect(response.status()).toBe(200);
+    expect(await response.json()).toMatchObject({ ratingScale: 'ces', preChat: ['name'] });
     await expect.poll(() => page.locator('[role=log]').textContent(), POLL).toContain('Hello from the page');
-    // Give the config time to arrive: the page's greeting stays, and no pre-chat form (the page said none).
-    await page.waitForTimeout(300);
     expect(await page.locator('[role=log]').textContent()).not.toContain('Hello from the site settings');
+    // No pre-chat form (the page said none, the site says name): straight to the queue.
+    const known = rig.desk.queued.length;
+    await page.getByRole('button', { name: 'Talk to a person' }).click();
+    const conversationId = await rig.desk.acceptNext(known);
+    await expect.poll(() => page.locator('#pc-title').textContent(), POLL).toBe('Alice');
+    expect(await page.locator('#pc-pre-name').count()).toBe(0);
+    await rig.desk.agent.request({ type: 'conversation.close', conversationId });
+    // The page's scale (csat), not the site's (ces).
+    await page.getByRole('group', { name: 'How did we do?' }).waitFor();
+    expect(await page.getByRole('radio').count()).toBe(5);
+    // The server rates on the site's scale: a csat 5 (in range for ces) is refused, not stored as a ces 5, and the
+    // widget asks again on ces with nothing picked.
+    await page.locator('label.pc-star').nth(4).click();
+    await page.getByRole('button', { name: 'Send rating' }).click();
+    await page.getByRole('group', { name: 'How easy was it to get the help you needed?' }).waitFor();
+    expect(await page.getByRole('radio').count()).toBe(7);
+    expect(await page.getByRole('radio', { checked: true }).count()).toBe(0);
+    expect((await rig.desk.parley.storage.getConversationDetail(conversationId))!.rating).toBeUndefined();
+    await page.locator('label.pc-star').nth(5).click();
+    await page.getByRole('button', { name: 'Send rating' }).click();
+    await page.getByText('Thanks for your rating!').waitFor();
+    expect((await rig.desk.parley.storage.getConversationDetail(conversationId))!.rating).toMatchObject({ score: 6, scale: 'ces' });
+    expect(pageErrors).toEqual([]);
     await page.close();
 
     const offline = await rig.browser.newPage();
@@ -98,11 +125,10 @@ describe.skipIf(!!skip)('widget site config (Chromium)', () => {
     await offline.locator('button.pl').click();
     // The locale's greeting, and a working chat.
     await expect.poll(() => offline.locator('[role=log]').textContent(), POLL).toContain('Hi! Ask us anything');
-    const known = rig.desk.queued.length;
+    const offlineKnown = rig.desk.queued.length;
     await offline.getByRole('button', { name: 'Talk to a person' }).click();
-    await rig.desk.acceptNext(known);
+    await rig.desk.acceptNext(offlineKnown);
     await expect.poll(() => offline.locator('#pc-title').textContent(), POLL).toBe('Alice');
-    expect(pageErrors).toEqual([]);
     expect(offlineErrors).toEqual([]);
     await offline.close();
   });
