@@ -12,4 +12,6 @@ export type {
   WidgetIdentity,
   WidgetTheme,
 } from './embed-api.js';
+// The protocol's types that WidgetConfig and WidgetEvents name, so an app can type its handlers from this package.
+export type { AgentInfo, EscalationReason, Message, RatingScale, VisitorProfile } from '@parley/protocol';
 export { linkify, safeHref, type Segment } from './linkify.js';
