@@ -89,6 +89,15 @@ export interface AxeViolation {
  */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(AXE_SOURCE);
+  // Colours read mid-animation are not the ones a user ends up with (the widget's entry fade failed contrast at
+  // 0.9 opacity). document.getAnimations() does not look into shadow roots, where the widget lives: ask each one.
+  await page.evaluate(async () => {
+    const live = () =>
+      [document, ...[...document.querySelectorAll('*')].flatMap((e) => (e.shadowRoot ? [e.shadowRoot] : []))]
+        .flatMap((r) => r.getAnimations())
+        .filter((a) => a.playState === 'running' && a.effect?.getComputedTiming().endTime !== Infinity);
+    for (let i = 0; i < 20 && live().length; i++) await Promise.all(live().map((a) => a.finished.catch(() => undefined)));
+  });
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
