@@ -696,18 +696,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       ],
     );
     if (rowCount !== 1) return undefined;
-    const message: Message = {
-      conversationId: input.conversationId,
-      seq,
-      clientId: input.clientId,
-      author: { ...input.author },
-      kind: input.kind,
-      text: input.text,
-      at,
-    };
-    if (input.attachments !== undefined) message.attachments = input.attachments;
-    if (input.quickReplies !== undefined) message.quickReplies = input.quickReplies;
-    return withEventCode(message);
+    return newMessage(input, seq, at);
   }
 
   function messageKey(conversationId: string, clientId: string): string {
