@@ -1,15 +1,11 @@
 import '../../test-support/dom.js';
 import type { Attachment } from '@parley/protocol';
-import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClient, flush } from '../../test-support/fake-client.js';
-import { ChunkProviders, testChunks, untilChunk } from '../../test-support/chunks.js';
-import { I18nContext, StoreContext } from '../hooks/use-store.js';
-import en from '../i18n/locales/en.json';
-import { createTranslator } from '../i18n/t.js';
+import { testChunks, untilChunk } from '../../test-support/chunks.js';
+import { renderPanel, unmountPanel } from '../../test-support/render-panel.js';
 import { createWidgetStore } from '../store/widget-store.js';
-import { Panel } from './Panel.js';
 
 let container: HTMLElement;
 const EVIL = '<img src=x onerror="window.__xss=1">.png';
@@ -29,20 +25,7 @@ function mount(chunks = testChunks()) {
     upload: (file) =>
       new Promise<Attachment>((resolve, reject) => uploads.push({ file, settle: (a) => (a instanceof Error ? reject(a) : resolve(a)) })),
   });
-  container = document.createElement('div');
-  document.body.append(container);
-  act(() => {
-    render(
-      <StoreContext.Provider value={store}>
-        <ChunkProviders chunks={chunks}>
-          <I18nContext.Provider value={createTranslator('en', en)}>
-            <Panel />
-          </I18nContext.Provider>
-        </ChunkProviders>
-      </StoreContext.Provider>,
-      container,
-    );
-  });
+  container = renderPanel(store, chunks);
   act(() => store.getState().open());
   return { store, fake, uploads, chunks };
 }
@@ -65,8 +48,7 @@ async function pick(files: File[], chunks: { attach: Parameters<typeof untilChun
 }
 
 afterEach(() => {
-  render(null, container);
-  container.remove();
+  unmountPanel(container);
 });
 
 describe('attachments in the widget', () => {

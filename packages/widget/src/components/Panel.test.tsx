@@ -1,15 +1,11 @@
 import '../../test-support/dom.js';
-import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClient, flush } from '../../test-support/fake-client.js';
 import { storefrontFaq } from '../../test-support/storefront.js';
-import { ChunkProviders, testChunks, untilChunk } from '../../test-support/chunks.js';
-import { I18nContext, StoreContext } from '../hooks/use-store.js';
-import en from '../i18n/locales/en.json';
-import { createTranslator } from '../i18n/t.js';
+import { testChunks, untilChunk } from '../../test-support/chunks.js';
+import { renderPanel, unmountPanel } from '../../test-support/render-panel.js';
 import { createWidgetStore } from '../store/widget-store.js';
-import { Panel } from './Panel.js';
 
 const faq = storefrontFaq();
 let container: HTMLElement;
@@ -27,20 +23,7 @@ function mount(preChat: Array<'name' | 'email'> = [], chunks = testChunks()) {
     locale: 'en',
     isHidden: () => false,
   });
-  container = document.createElement('div');
-  document.body.append(container);
-  act(() => {
-    render(
-      <StoreContext.Provider value={store}>
-        <ChunkProviders chunks={chunks}>
-          <I18nContext.Provider value={createTranslator('en', en)}>
-            <Panel />
-          </I18nContext.Provider>
-        </ChunkProviders>
-      </StoreContext.Provider>,
-      container,
-    );
-  });
+  container = renderPanel(store, chunks);
   act(() => store.getState().open());
   return { store, fake, forms, s: () => store.getState() };
 }
@@ -67,8 +50,7 @@ async function askViaComposer(text: string) {
 }
 
 afterEach(() => {
-  render(null, container);
-  container.remove();
+  unmountPanel(container);
 });
 
 describe('Panel', () => {

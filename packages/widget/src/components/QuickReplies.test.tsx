@@ -1,16 +1,12 @@
 import '../../test-support/dom.js';
-import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/protocol';
 import { buildIndex, decide, parseFaqMarkdown } from '@parley/faq';
 import { createFakeClient, flush } from '../../test-support/fake-client.js';
-import { ChunkProviders, testChunks, untilChunk } from '../../test-support/chunks.js';
-import { I18nContext, StoreContext } from '../hooks/use-store.js';
-import en from '../i18n/locales/en.json';
-import { createTranslator } from '../i18n/t.js';
+import { testChunks, untilChunk } from '../../test-support/chunks.js';
+import { renderPanel, unmountPanel } from '../../test-support/render-panel.js';
 import { createWidgetStore } from '../store/widget-store.js';
-import { Panel } from './Panel.js';
 
 let container: HTMLElement;
 
@@ -28,20 +24,7 @@ async function mountLive() {
     locale: 'en',
     isHidden: () => false,
   });
-  container = document.createElement('div');
-  document.body.append(container);
-  act(() => {
-    render(
-      <StoreContext.Provider value={store}>
-        <ChunkProviders chunks={chunks}>
-          <I18nContext.Provider value={createTranslator('en', en)}>
-            <Panel />
-          </I18nContext.Provider>
-        </ChunkProviders>
-      </StoreContext.Provider>,
-      container,
-    );
-  });
+  container = renderPanel(store, chunks);
   act(() => store.getState().open());
   await act(async () => {
     await store.getState().escalate('requested');
@@ -58,8 +41,7 @@ const group = () => container.querySelector<HTMLElement>('[role=group][aria-labe
 const chips = () => [...(group()?.querySelectorAll('button') ?? [])].map((b) => b.textContent);
 
 afterEach(() => {
-  render(null, container);
-  container.remove();
+  unmountPanel(container);
 });
 
 describe('QuickReplies', () => {
@@ -117,18 +99,7 @@ describe('QuickReplies', () => {
       locale: 'en',
       isHidden: () => false,
     });
-    container = document.createElement('div');
-    document.body.append(container);
-    act(() => {
-      render(
-        <StoreContext.Provider value={store}>
-          <I18nContext.Provider value={createTranslator('en', en)}>
-            <Panel />
-          </I18nContext.Provider>
-        </StoreContext.Provider>,
-        container,
-      );
-    });
+    container = renderPanel(store, testChunks());
     act(() => store.getState().open());
     await act(async () => {
       await store.getState().ask('where is my order?');
@@ -160,20 +131,7 @@ describe('QuickReplies', () => {
       locale: 'en',
       isHidden: () => false,
     });
-    container = document.createElement('div');
-    document.body.append(container);
-    act(() => {
-      render(
-        <StoreContext.Provider value={store}>
-          <ChunkProviders chunks={chunks}>
-            <I18nContext.Provider value={createTranslator('en', en)}>
-              <Panel />
-            </I18nContext.Provider>
-          </ChunkProviders>
-        </StoreContext.Provider>,
-        container,
-      );
-    });
+    container = renderPanel(store, chunks);
     act(() => store.getState().open());
     await act(async () => {
       await store.getState().ask('where is my order?');

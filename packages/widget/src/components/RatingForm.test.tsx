@@ -1,16 +1,12 @@
 import '../../test-support/dom.js';
-import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RatingScale } from '@parley/protocol';
 import { createFakeClient, flush } from '../../test-support/fake-client.js';
-import { ChunkProviders, testChunks, untilChunk } from '../../test-support/chunks.js';
-import { I18nContext, StoreContext } from '../hooks/use-store.js';
-import en from '../i18n/locales/en.json';
-import { createTranslator } from '../i18n/t.js';
+import { testChunks, untilChunk } from '../../test-support/chunks.js';
+import { renderPanel, unmountPanel } from '../../test-support/render-panel.js';
 import { createWidgetStore } from '../store/widget-store.js';
 import type { WidgetEvents } from '../embed-api.js';
-import { Panel } from './Panel.js';
 
 let container: HTMLElement;
 
@@ -33,20 +29,7 @@ async function closedChat(ratingScale?: RatingScale, siteRatingScale?: () => Pro
     ...(ratingScale ? { ratingScale } : {}),
     ...(siteRatingScale ? { siteRatingScale } : {}),
   });
-  container = document.createElement('div');
-  document.body.append(container);
-  act(() => {
-    render(
-      <StoreContext.Provider value={store}>
-        <ChunkProviders chunks={chunks}>
-          <I18nContext.Provider value={createTranslator('en', en)}>
-            <Panel />
-          </I18nContext.Provider>
-        </ChunkProviders>
-      </StoreContext.Provider>,
-      container,
-    );
-  });
+  container = renderPanel(store, chunks);
   act(() => store.getState().open());
   await act(async () => {
     await store.getState().escalate('requested');
@@ -62,8 +45,7 @@ const labelOf = (input: HTMLInputElement) => input.closest('label')!.querySelect
 const submit = () => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Send rating')!;
 
 afterEach(() => {
-  render(null, container);
-  container.remove();
+  unmountPanel(container);
 });
 
 describe('RatingForm', () => {
